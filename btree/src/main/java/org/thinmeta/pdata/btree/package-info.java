@@ -1,0 +1,2 @@
+/** Persistent btrees: node layout, validation, walking. */
+package org.thinmeta.pdata.btree;

@@ -1,0 +1,36 @@
+package org.thinmeta.pdata.io;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A metadata device seen as an array of 4096-byte blocks. Buffers returned by {@link #read} are
+ * little-endian, positioned at 0, and owned by the caller.
+ */
+public interface BlockDevice extends Closeable {
+  /** Number of whole blocks on the device. */
+  long nrBlocks();
+
+  /** Reads one block into a fresh little-endian buffer. */
+  ByteBuffer read(long location) throws IOException;
+
+  /**
+   * Writes one block (bytes 0..4095 of {@code block}, regardless of its position).
+   *
+   * @throws IOException on failure, or if the device was opened read-only
+   */
+  void write(long location, ByteBuffer block) throws IOException;
+
+  /** Forces every write so far to stable storage. */
+  void flush() throws IOException;
+
+  /** True if writes are refused. */
+  boolean readOnly();
+
+  /** A description of the device for messages, e.g. its path. */
+  String description();
+
+  @Override
+  void close() throws IOException;
+}

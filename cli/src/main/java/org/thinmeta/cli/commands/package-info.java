@@ -1,0 +1,2 @@
+/** One picocli command per tool. */
+package org.thinmeta.cli.commands;

@@ -1,0 +1,82 @@
+package org.thinmeta.cli.support;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Output files that never look complete after a failure: a regular file (or a new one) is written
+ * beside its final name and moved into place only on {@link Target#commit}; anything else (a fifo,
+ * /dev/stdout) is written directly.
+ */
+public final class OutputFiles {
+  private OutputFiles() {}
+
+  /** An output being written. */
+  public interface Target extends AutoCloseable {
+    /** The stream to write to. */
+    OutputStream stream();
+
+    /** Makes the output visible under its final name. */
+    void commit() throws IOException;
+
+    /** Removes an uncommitted output. */
+    @Override
+    void close() throws IOException;
+  }
+
+  /** Opens {@code path} for writing. */
+  public static Target open(Path path) throws IOException {
+    if (Files.exists(path) && !Files.isRegularFile(path)) {
+      OutputStream s = Files.newOutputStream(path);
+      return new Target() {
+        @Override
+        public OutputStream stream() {
+          return s;
+        }
+
+        @Override
+        public void commit() throws IOException {
+          s.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+          s.close();
+        }
+      };
+    }
+    Path abs = path.toAbsolutePath();
+    Path dir = abs.getParent();
+    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    OutputStream s = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+    return new Target() {
+      private boolean committed;
+
+      @Override
+      public OutputStream stream() {
+        return s;
+      }
+
+      @Override
+      public void commit() throws IOException {
+        s.close();
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        committed = true;
+      }
+
+      @Override
+      public void close() throws IOException {
+        if (!committed) {
+          try {
+            s.close();
+          } finally {
+            Files.deleteIfExists(tmp);
+          }
+        }
+      }
+    };
+  }
+}

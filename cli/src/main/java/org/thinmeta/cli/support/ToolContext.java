@@ -1,0 +1,28 @@
+package org.thinmeta.cli.support;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.FileSystem;
+import java.nio.file.Path;
+
+/**
+ * What a command may touch of the outside world: standard streams, standard input and the file
+ * system. Tests pass capturing streams and a jimfs file system.
+ *
+ * @param out binary standard output (dump output is written here, unbuffered by us)
+ * @param err standard error for messages
+ * @param in standard input (answers to prompts)
+ * @param fs the file system paths are resolved in
+ * @param stderrIsTerminal whether progress bars may be drawn on {@code err}
+ */
+public record ToolContext(
+    OutputStream out,
+    PrintStream err,
+    java.io.InputStream in,
+    FileSystem fs,
+    boolean stderrIsTerminal) {
+  /** Resolves a command-line path. */
+  public Path path(String s) {
+    return fs.getPath(s);
+  }
+}

@@ -1,0 +1,2 @@
+/** On-disk thin structures: superblock, device details, block_time. */
+package org.thinmeta.thin.format;
