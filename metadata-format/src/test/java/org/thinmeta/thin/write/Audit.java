@@ -60,7 +60,14 @@ final class Audit {
   }
 
   static Result run(BlockDevice dev) throws IOException {
-    return new Audit(dev).audit();
+    Audit a = new Audit(dev);
+    try {
+      return a.audit();
+    } catch (org.thinmeta.pdata.damage.CorruptMetadataException e) {
+      a.problems.add("unreadable: " + e.getMessage());
+      return new Result(
+          null, new TreeMap<>(), null, null, a.problems, List.of(), new java.util.BitSet());
+    }
   }
 
   private Result audit() throws IOException {

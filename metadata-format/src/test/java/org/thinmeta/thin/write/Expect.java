@@ -13,6 +13,10 @@ final class Expect {
   /** Differences between what the image holds and {@code want} (empty if they agree). */
   static List<String> diff(Audit.Result r, PoolModel.State want) {
     List<String> out = new ArrayList<>();
+    if (r.sb() == null) {
+      out.add("no readable superblock");
+      return out;
+    }
     if (r.sb().time() != want.time()) {
       out.add("time " + r.sb().time() + " != " + want.time());
     }
@@ -65,10 +69,14 @@ final class Expect {
 
   /** Audits {@code dev} and checks it against the committed model (and the held snapshot). */
   static List<String> consistentWith(BlockDevice dev, PoolModel model) throws java.io.IOException {
-    Audit.Result r = Audit.run(dev);
+    return consistentWith(Audit.run(dev), model.committed(), model.committedHeld());
+  }
+
+  /** Problems of an audited image plus its differences from a committed state and snapshot. */
+  static List<String> consistentWith(
+      Audit.Result r, PoolModel.State committed, PoolModel.State held) {
     List<String> out = new ArrayList<>(r.problems());
-    out.addAll(diff(r, model.committed()));
-    PoolModel.State held = model.committedHeld();
+    out.addAll(diff(r, committed));
     if (held == null) {
       if (r.snap() != null) {
         out.add("unexpected metadata snapshot");

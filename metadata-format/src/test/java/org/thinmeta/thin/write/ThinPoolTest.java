@@ -3,6 +3,7 @@ package org.thinmeta.thin.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
@@ -71,6 +72,47 @@ class ThinPoolTest {
             commit
             """));
     assertEquals(0, pool.dataSpaceMap().nrAllocated());
+  }
+
+  /**
+   * A removal merges the two leaves under a device's root, leaving the root with one child; a
+   * snapshot then shares the root, and the next removal in the origin copies the (now shared) child
+   * into the root's shadow. The copy must add references to the child's data blocks, or the
+   * snapshot's blocks end with counts that are too low.
+   */
+  @Test
+  void collapseOfARootWithASharedOnlyChild_keepsTheCounts() throws IOException {
+    MemoryBlockDevice dev = new MemoryBlockDevice(512);
+    ThinPool pool = ThinPool.format(dev, 128, 4096, ThinPool.Options.DEFAULT);
+    PoolModel model = new PoolModel(4096);
+    run(pool, model, dev, script("create_thin 0\nprovision 0 0 300\ncommit\n"));
+    long v = 0;
+    while (rootEntries(dev, 0) != 1) {
+      assertTrue(v < 200, "the root never came down to one child");
+      run(pool, model, dev, List.of(new PoolOp.Discard(0, v++, 1), new PoolOp.Commit()));
+    }
+    assertTrue(!rootIsLeaf(dev, 0));
+    run(pool, model, dev, script("create_snap 1 0\ncommit\ndiscard 0 250\ncommit\n"));
+    assertTrue(rootIsLeaf(dev, 0), "the origin's root took over its only child");
+    assertEquals(300 - v, model.committed().devices().get(1L).map().size());
+  }
+
+  private static org.thinmeta.pdata.btree.Node root(MemoryBlockDevice dev, long devId)
+      throws IOException {
+    Audit.Result r = Audit.run(dev);
+    long root =
+        org.thinmeta.thin.read.MetadataReader.readTopLevel(
+                dev, dev.nrBlocks(), r.sb().mappingRoot())
+            .get(devId);
+    return org.thinmeta.pdata.btree.Node.decode(root, dev.read(root));
+  }
+
+  private static int rootEntries(MemoryBlockDevice dev, long devId) throws IOException {
+    return root(dev, devId).nrEntries();
+  }
+
+  private static boolean rootIsLeaf(MemoryBlockDevice dev, long devId) throws IOException {
+    return root(dev, devId).isLeaf();
   }
 
   @Test
