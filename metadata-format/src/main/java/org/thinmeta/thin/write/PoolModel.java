@@ -47,6 +47,33 @@ public final class PoolModel {
     committed = snapshot();
   }
 
+  /**
+   * The model of an existing pool: {@code current} is its committed state, {@code held} the
+   * metadata snapshot's (or null).
+   */
+  public static PoolModel of(long nrDataBlocks, State current, State held) {
+    PoolModel m = new PoolModel(nrDataBlocks);
+    for (Map.Entry<Long, Device> e : current.devices().entrySet()) {
+      m.devices.put(e.getKey(), e.getValue().copy());
+      for (Mapping x : e.getValue().map().values()) {
+        m.ref(x.data(), 1);
+      }
+    }
+    m.time = current.time();
+    m.transactionId = current.transactionId();
+    m.flags = current.flags();
+    if (held != null) {
+      m.held = held;
+      for (Device d : held.devices().values()) {
+        for (Mapping x : d.map().values()) {
+          m.heldRefs.add(x.data());
+        }
+      }
+    }
+    m.commit();
+    return m;
+  }
+
   /** The state as it stands in the open transaction. */
   public State current() {
     return snapshot();

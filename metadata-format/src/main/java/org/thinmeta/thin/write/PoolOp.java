@@ -4,16 +4,17 @@ import java.util.Locale;
 
 /**
  * One kernel-style pool operation, as written in a {@code thin_generate_metadata} script (one per
- * line; {@code #} starts a comment; COUNT defaults to 1):
+ * line; {@code #} starts a comment; COUNT and STRIDE default to 1; a range covers VBLOCK + i *
+ * STRIDE for i below COUNT):
  *
  * <pre>
  * create_thin DEV
  * create_snap DEV ORIGIN
  * delete DEV
- * provision DEV VBLOCK [COUNT]      map unmapped blocks to new data blocks (mapped ones are left)
- * write DEV VBLOCK [COUNT]          kernel write: provision, break sharing, or nothing
+ * provision DEV VBLOCK [COUNT [STRIDE]]  map unmapped blocks to new data blocks (mapped ones stay)
+ * write DEV VBLOCK [COUNT [STRIDE]]      kernel write: provision, break sharing, or nothing
  * insert DEV VBLOCK DATA [COUNT]    map VBLOCK+i to DATA+i with the current time
- * discard DEV VBLOCK [COUNT]        unmap
+ * discard DEV VBLOCK [COUNT [STRIDE]]    unmap
  * set_transaction_id ID
  * reserve_metadata_snap
  * release_metadata_snap
@@ -47,19 +48,39 @@ public sealed interface PoolOp {
     }
   }
 
-  /** {@code provision DEV VBLOCK COUNT}. */
-  record Provision(long dev, long vblock, long count) implements PoolOp {
+  /** {@code provision DEV VBLOCK COUNT [STRIDE]}: blocks VBLOCK + i * STRIDE, i < COUNT. */
+  record Provision(long dev, long vblock, long count, long stride) implements PoolOp {
+    /** With stride 1. */
+    public Provision(long dev, long vblock, long count) {
+      this(dev, vblock, count, 1);
+    }
+
+    /** The i-th virtual block. */
+    public long block(long i) {
+      return vblock + i * stride;
+    }
+
     @Override
     public String toString() {
-      return "provision " + dev + " " + vblock + " " + count;
+      return "provision " + dev + " " + vblock + " " + count + (stride == 1 ? "" : " " + stride);
     }
   }
 
-  /** {@code write DEV VBLOCK COUNT}. */
-  record Write(long dev, long vblock, long count) implements PoolOp {
+  /** {@code write DEV VBLOCK COUNT [STRIDE]}: blocks VBLOCK + i * STRIDE, i < COUNT. */
+  record Write(long dev, long vblock, long count, long stride) implements PoolOp {
+    /** With stride 1. */
+    public Write(long dev, long vblock, long count) {
+      this(dev, vblock, count, 1);
+    }
+
+    /** The i-th virtual block. */
+    public long block(long i) {
+      return vblock + i * stride;
+    }
+
     @Override
     public String toString() {
-      return "write " + dev + " " + vblock + " " + count;
+      return "write " + dev + " " + vblock + " " + count + (stride == 1 ? "" : " " + stride);
     }
   }
 
@@ -71,11 +92,21 @@ public sealed interface PoolOp {
     }
   }
 
-  /** {@code discard DEV VBLOCK COUNT}. */
-  record Discard(long dev, long vblock, long count) implements PoolOp {
+  /** {@code discard DEV VBLOCK COUNT [STRIDE]}: blocks VBLOCK + i * STRIDE, i < COUNT. */
+  record Discard(long dev, long vblock, long count, long stride) implements PoolOp {
+    /** With stride 1. */
+    public Discard(long dev, long vblock, long count) {
+      this(dev, vblock, count, 1);
+    }
+
+    /** The i-th virtual block. */
+    public long block(long i) {
+      return vblock + i * stride;
+    }
+
     @Override
     public String toString() {
-      return "discard " + dev + " " + vblock + " " + count;
+      return "discard " + dev + " " + vblock + " " + count + (stride == 1 ? "" : " " + stride);
     }
   }
 
@@ -144,17 +175,17 @@ public sealed interface PoolOp {
         args(w, 1, 1);
         return new Delete(num(w, 1));
       case "provision":
-        args(w, 2, 3);
-        return new Provision(num(w, 1), num(w, 2), count(w, 3));
+        args(w, 2, 4);
+        return new Provision(num(w, 1), num(w, 2), count(w, 3), count(w, 4));
       case "write":
-        args(w, 2, 3);
-        return new Write(num(w, 1), num(w, 2), count(w, 3));
+        args(w, 2, 4);
+        return new Write(num(w, 1), num(w, 2), count(w, 3), count(w, 4));
       case "insert":
         args(w, 3, 4);
         return new Insert(num(w, 1), num(w, 2), num(w, 3), count(w, 4));
       case "discard":
-        args(w, 2, 3);
-        return new Discard(num(w, 1), num(w, 2), count(w, 3));
+        args(w, 2, 4);
+        return new Discard(num(w, 1), num(w, 2), count(w, 3), count(w, 4));
       case "set_transaction_id":
         args(w, 1, 1);
         return new SetTransactionId(num(w, 1));

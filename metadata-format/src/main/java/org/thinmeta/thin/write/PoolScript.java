@@ -49,7 +49,8 @@ public final class PoolScript {
         model.delete(d.dev());
       }
     } else if (op instanceof PoolOp.Provision p) {
-      for (long v = p.vblock(); v < p.vblock() + p.count(); v++) {
+      for (long i = 0; i < p.count(); i++) {
+        long v = p.block(i);
         if (pool.lookup(p.dev(), v) != null) {
           check(model == null || model.mapped(p.dev(), v), "pool has a mapping the model lacks");
           continue;
@@ -61,7 +62,8 @@ public final class PoolScript {
       }
     } else if (op instanceof PoolOp.Write w) {
       long[] data = new long[1];
-      for (long v = w.vblock(); v < w.vblock() + w.count(); v++) {
+      for (long i = 0; i < w.count(); i++) {
+        long v = w.block(i);
         ThinPool.WriteOutcome o = pool.write(w.dev(), v, data);
         if (model != null) {
           model.wrote(w.dev(), v, o, data[0]);
@@ -82,7 +84,8 @@ public final class PoolScript {
         }
       }
     } else if (op instanceof PoolOp.Discard d) {
-      for (long v = d.vblock(); v < d.vblock() + d.count(); v++) {
+      for (long i = 0; i < d.count(); i++) {
+        long v = d.block(i);
         boolean removed = pool.removeMapping(d.dev(), v);
         if (model != null) {
           check(model.discard(d.dev(), v) == removed, "discard of " + d.dev() + ":" + v);

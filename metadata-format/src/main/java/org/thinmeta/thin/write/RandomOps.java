@@ -39,13 +39,18 @@ public final class RandomOps {
     sinceCommit++;
     long freeMeta = pool.freeMetadataBlocks();
     long freeData = pool.freeDataBlocks();
-    // Blocks freed in this transaction only become usable after the commit: commit when either
-    // space runs low, and often enough anyway.
-    if (sinceCommit > 40 || freeMeta < 1024 + 16L * maxCount || freeData < 2L * maxCount) {
+    // A range operation needs a few blocks per leaf it touches, times the depth, plus space-map
+    // blocks; blocks freed in this transaction only become usable after the commit. So commit
+    // when space runs low, and free some when a commit does not help.
+    long metaMargin =
+        Math.min(pool.metadataSpaceMap().nrBlocks() / 4, 128 + 4L * maxCount + 8L * devs.size());
+    long dataMargin = Math.min(pool.nrDataBlocks() / 4, 2L * maxCount);
+    boolean low = freeMeta < metaMargin || freeData < dataMargin;
+    if (low || sinceCommit > 40) {
       if (sinceCommit > 1) {
         return commit();
       }
-      if (!devs.isEmpty() && (freeData < 2L * maxCount || freeMeta < 1024 + 16L * maxCount)) {
+      if (low && !devs.isEmpty()) {
         return shrink(devs);
       }
     }
