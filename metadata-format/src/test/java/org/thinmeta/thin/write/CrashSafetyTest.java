@@ -26,7 +26,7 @@ class CrashSafetyTest {
   static final int METADATA_BLOCKS = 1024;
   static final long DATA_BLOCKS = 8192;
   static final int SEEDS = 16;
-  static final int OPS = 30;
+  static final int OPS = 45;
   static final ThinPool.Options OPTIONS =
       new ThinPool.Options(MetadataSpaceMap.OpOrder.FIFO, 48, 12);
 
