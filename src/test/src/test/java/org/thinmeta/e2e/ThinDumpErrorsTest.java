@@ -280,6 +280,18 @@ class ThinDumpErrorsTest {
   }
 
   @Test
+  void outputFileInAMissingDirectory_namesTheOutput() {
+    Path out = dir.resolve("no-such-dir/dump.xml");
+
+    Cli.Result r =
+        Cli.run(
+            "thin_dump", "-o", out.toString(), Fixtures.image("tmeta_with_empty_roots").toString());
+
+    Expect.failure(r, "cannot create output file '" + out + "': No such file or directory");
+    assertFalse(Files.exists(out.getParent()));
+  }
+
+  @Test
   void quiet_suppressesTheMessage_butNotTheStatus() {
     Cli.Result r =
         Cli.run("thin_dump", "-q", Fixtures.image("corrupted_tmeta_with_metadata_snap").toString());
