@@ -115,6 +115,40 @@ class ThinPoolTest {
     return root(dev, devId).isLeaf();
   }
 
+  /** What check --auto-repair / --clear-needs-check-flag do through the engine. */
+  @Test
+  void fixingLeaksAndClearingNeedsCheck_isOneSafeCommit() throws IOException {
+    MemoryBlockDevice dev = new MemoryBlockDevice(256);
+    ThinPool pool = ThinPool.format(dev, 128, 1000, ThinPool.Options.DEFAULT);
+    pool.createThin(0);
+    pool.provision(0, 0);
+    pool.setNeedsCheck(true);
+    pool.metadataSpaceMap().setCount(200, 1);
+    pool.dataSpaceMap().setCount(900, 1);
+    pool.commit();
+    assertEquals(
+        List.of(
+            "metadata block 200: expected count 0, on disk 1",
+            "data block 900: expected count 0, on disk 1"),
+        Audit.run(dev).problems());
+
+    RecordingDevice rec = new RecordingDevice(dev);
+    ThinPool again = ThinPool.open(rec, ThinPool.Options.DEFAULT);
+    java.util.BitSet before = Audit.run(dev).reachable();
+    again.metadataSpaceMap().setCount(200, 0);
+    again.dataSpaceMap().setCount(900, 0);
+    again.setNeedsCheck(false);
+    again.commit();
+    Audit.Result r = Audit.run(dev);
+    assertEquals(List.of(), r.problems());
+    assertEquals(0, r.sb().flags());
+    assertEquals(1, r.devices().get(0L).map().size());
+    java.util.BitSet overwritten = rec.drain();
+    overwritten.and(before);
+    overwritten.clear(0);
+    assertEquals(new java.util.BitSet(), overwritten, "only new blocks and the superblock");
+  }
+
   @Test
   void refusedOperations_changeNothing() throws IOException {
     MemoryBlockDevice dev = new MemoryBlockDevice(128);
