@@ -31,6 +31,15 @@ public final class BTreeWalker {
 
     /** An internal node that passed its checks (before its children are walked). */
     default void internal(Node node, KeyRange range) throws IOException {}
+
+    /**
+     * Called before child {@code location} (at {@code depth}) of an internal node is walked; return
+     * false to leave that subtree to the caller, who walks it with {@link #walkSubtree} (for
+     * example in another thread). The default walks every child in place.
+     */
+    default boolean descend(long location, KeyRange range, int depth) throws IOException {
+      return true;
+    }
   }
 
   private final BlockDevice device;
@@ -77,6 +86,19 @@ public final class BTreeWalker {
       throws IOException {
     int[] leafDepth = {-1};
     return walkNode(root, leafValueSize, range, 0, true, leafDepth, visitor);
+  }
+
+  /**
+   * Walks the non-root subtree at {@code loc}, found at {@code depth} below its tree's root,
+   * exactly as the walk of its parent would have; used to continue a walk split by {@link
+   * Visitor#descend}. Leaf depths are only compared within the subtree.
+   *
+   * @return true if no fatal damage was found in it
+   */
+  public boolean walkSubtree(
+      long loc, int leafValueSize, KeyRange range, int depth, Visitor visitor) throws IOException {
+    int[] leafDepth = {-1};
+    return walkNode(loc, leafValueSize, range, depth, false, leafDepth, visitor);
   }
 
   private boolean walkNode(
@@ -158,7 +180,10 @@ public final class BTreeWalker {
       long from = node.key(i);
       KeyRange childRange =
           i + 1 < n ? range.child(from, node.key(i + 1), true) : range.child(from, 0, false);
-      ok &= walkNode(node.valueU64(i), vs, childRange, depth + 1, false, leafDepth, v);
+      long child = node.valueU64(i);
+      if (v.descend(child, childRange, depth + 1)) {
+        ok &= walkNode(child, vs, childRange, depth + 1, false, leafDepth, v);
+      }
     }
     return ok;
   }
