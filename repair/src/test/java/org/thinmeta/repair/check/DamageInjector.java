@@ -87,6 +87,27 @@ final class DamageInjector {
     return r.readIndex(null, d -> {}).get(i).blockNr();
   }
 
+  /**
+   * Rewrites a node with another max_entries, moving its values so that it stays readable (only the
+   * max_entries rules can then fail).
+   */
+  void setMaxEntries(long loc, int max) throws IOException {
+    editNode(
+        loc,
+        b -> {
+          int nr = b.getInt(16);
+          int oldMax = b.getInt(20);
+          int vs = b.getInt(24);
+          byte[] values = new byte[nr * vs];
+          b.get(32 + 8 * oldMax, values);
+          for (int i = 32 + 8 * nr; i < 4096; i++) {
+            b.put(i, (byte) 0);
+          }
+          b.put(32 + 8 * max, values);
+          b.putInt(20, max);
+        });
+  }
+
   /** A copy of a memory device truncated to {@code nrBlocks}. */
   static MemoryBlockDevice truncated(MemoryBlockDevice dev, long nrBlocks) {
     byte[] all = dev.toByteArray();

@@ -66,6 +66,65 @@ final class Pools {
     return build(false, flags);
   }
 
+  /** dev 1: a root over a leaf of 90 mappings and an underfull one of 10 ({@code leaf4}). */
+  static Pool underfull() {
+    MemoryBlockDevice dev = new MemoryBlockDevice(METADATA_BLOCKS);
+    PoolBuilder b = new PoolBuilder(dev, NR_DATA_BLOCKS);
+    long a = b.mappingLeaf(range(0, 90), range(0, 90), 0);
+    long small = b.mappingLeaf(range(90, 10), range(90, 10), 0);
+    long root = b.internal(new long[] {0, 90}, new long[] {a, small});
+    return finishSmall(b, new long[] {root}, new long[] {100}, small);
+  }
+
+  /**
+   * dev 1's root is a leaf of 50 mappings ({@code leaf4}) that dev 2's tree holds as a non-root
+   * child, where it is underfull.
+   */
+  static Pool rootInsideAnotherTree() {
+    MemoryBlockDevice dev = new MemoryBlockDevice(METADATA_BLOCKS);
+    PoolBuilder b = new PoolBuilder(dev, NR_DATA_BLOCKS);
+    long a = b.mappingLeaf(range(0, 100), range(0, 100), 0);
+    long c = b.mappingLeaf(range(100, 100), range(100, 100), 0);
+    long shared = b.mappingLeaf(range(300, 50), range(300, 50), 0);
+    long root2 = b.internal(new long[] {0, 100, 300}, new long[] {a, c, shared});
+    return finishSmall(b, new long[] {shared, root2}, new long[] {50, 250}, shared);
+  }
+
+  private static Pool finishSmall(PoolBuilder b, long[] roots, long[] mapped, long interesting) {
+    SortedMap<Long, Long> top = new TreeMap<>();
+    SortedMap<Long, DeviceDetails> details = new TreeMap<>();
+    for (int i = 0; i < roots.length; i++) {
+      top.put(i + 1L, roots[i]);
+      details.put(i + 1L, new DeviceDetails(mapped[i], 0, 0, 0));
+    }
+    long d = b.detailsTree(details);
+    long m = b.topLevelTree(top);
+    Superblock sb = b.finish(d, m, 0, 1, 0, 0);
+    return new Pool(
+        (MemoryBlockDevice) b.device(),
+        b,
+        sb,
+        roots[0],
+        0,
+        0,
+        new long[0],
+        0,
+        0,
+        0,
+        interesting,
+        0,
+        0,
+        0);
+  }
+
+  private static long[] range(long from, int n) {
+    long[] r = new long[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = from + i;
+    }
+    return r;
+  }
+
   private static Pool build(boolean snapshot, int flags) {
     MemoryBlockDevice dev = new MemoryBlockDevice(METADATA_BLOCKS);
     PoolBuilder b = new PoolBuilder(dev, NR_DATA_BLOCKS);
