@@ -385,8 +385,9 @@ class ThinCheckerDamageTest {
 
     Run r = check(p.dev());
 
-    r.assertFatal(
-        Problem.Kind.MAPPING_TREE,
+    r.assertFatal(Problem.Kind.MAPPING_TREE, "Check of mappings failed");
+    // The leaf is shared by dev 1's and dev 3's trees: whichever walk reaches it first names it.
+    String line =
         "data mapping tree: key outside the range given by the parent (key "
             + (first - 100)
             + ") at block "
@@ -395,8 +396,11 @@ class ThinCheckerDamageTest {
             + first
             + ".."
             + next
-            + "] (devices 1, 2, 8)",
-        "Check of mappings failed");
+            + "]";
+    assertTrue(
+        r.out().lines.contains(line + " (devices 1, 2, 8)")
+            || r.out().lines.contains(line + " (device 3)"),
+        r::toString);
     assertTrue(
         r.text().contains("Thin device 1 has 1 errors and is missing 252 mappings"), r::toString);
   }
