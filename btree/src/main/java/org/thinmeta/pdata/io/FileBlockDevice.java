@@ -147,6 +147,29 @@ public final class FileBlockDevice implements BlockDevice {
     return out;
   }
 
+  @Override
+  public ByteBuffer readRun(long location, int count) throws IOException {
+    if (count <= 0 || location < 0 || location > nrBlocks - count) {
+      throw new IOException(
+          "blocks " + location + "+" + count + " are beyond the end of " + description);
+    }
+    int bytes = Math.multiplyExact(count, Blocks.BLOCK_SIZE);
+    ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (direct) {
+      ByteBuffer a =
+          ByteBuffer.allocateDirect(bytes + Blocks.BLOCK_SIZE).alignedSlice(Blocks.BLOCK_SIZE);
+      a.limit(bytes);
+      readFully(a, location);
+      a.flip();
+      out.put(a);
+      out.flip();
+    } else {
+      readFully(out, location);
+      out.flip();
+    }
+    return out;
+  }
+
   private void readFully(ByteBuffer dst, long location) throws IOException {
     long pos = location * Blocks.BLOCK_SIZE;
     while (dst.hasRemaining()) {

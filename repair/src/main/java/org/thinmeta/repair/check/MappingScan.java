@@ -2,7 +2,6 @@ package org.thinmeta.repair.check;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -52,7 +51,7 @@ final class MappingScan {
   }
 
   /** Children at this depth or above are walked as separate tasks. */
-  private static final int FORK_DEPTH = 2;
+  private static final int FORK_DEPTH = 1;
 
   private static final byte NONE = 0;
   private static final byte LEAF = 1;
@@ -80,6 +79,7 @@ final class MappingScan {
   private final List<Problem> found = Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong nrInternal = new AtomicLong();
   private final AtomicLong nrLeaves = new AtomicLong();
+  private final Map<Thread, DataRefTally.Batch> batches = new ConcurrentHashMap<>();
 
   private final Map<Long, Summary> memo = new HashMap<>();
   private final Set<Long> inProgress = new HashSet<>();
@@ -154,6 +154,9 @@ final class MappingScan {
       throw e.getCause();
     } finally {
       pool.shutdownNow();
+    }
+    for (DataRefTally.Batch b : batches.values()) {
+      b.flush();
     }
     reportFound();
   }
@@ -326,6 +329,23 @@ final class MappingScan {
     return sb.append(')').toString();
   }
 
+  /**
+   * Counts the data blocks of one leaf's values in {@code batch} (may be null); returns how many
+   * are at or beyond {@code nrDataBlocks} (those are not counted).
+   */
+  private static long countData(long[] values, int n, DataRefTally.Batch batch, long nrDataBlocks) {
+    if (batch != null) {
+      return batch.addMappings(values, n, nrDataBlocks);
+    }
+    long bad = 0;
+    for (int i = 0; i < n; i++) {
+      if (BlockTime.dataBlock(values[i]) >= nrDataBlocks) {
+        bad++;
+      }
+    }
+    return bad;
+  }
+
   /** Walks one tree (asRoot) or one subtree split off a walk. */
   private final class WalkTask extends RecursiveAction {
     private final long loc;
@@ -349,8 +369,12 @@ final class MappingScan {
       List<WalkTask> forks = new ArrayList<>();
       long devId = ids.length > 0 ? ids[0] : -1;
       DamageSink sink = d -> noteDamage(d, devId, label);
-      BTreeWalker walker = new BTreeWalker(device, limit, sink, policy, refs, seen);
-      Visitor v = new Visitor(asRoot ? loc : -1, forks, ids, devId, label);
+      ReadAhead ahead = new ReadAhead(device);
+      BTreeWalker walker = new BTreeWalker(ahead, limit, sink, policy, refs, seen);
+      // A task runs on one thread from start to end (joins only run other tasks in between).
+      DataRefTally.Batch batch =
+          data == null ? null : batches.computeIfAbsent(Thread.currentThread(), t -> data.batch());
+      Visitor v = new Visitor(asRoot ? loc : -1, forks, ids, devId, label, batch, ahead);
       try {
         if (asRoot) {
           walker.walk(loc, 8, v);
@@ -391,13 +415,25 @@ final class MappingScan {
     private final long[] ids;
     private final long devId;
     private final String label;
+    private final DataRefTally.Batch batch;
+    private final ReadAhead ahead;
+    private final long[] children = new long[256];
 
-    Visitor(long walkRoot, List<WalkTask> forks, long[] ids, long devId, String label) {
+    Visitor(
+        long walkRoot,
+        List<WalkTask> forks,
+        long[] ids,
+        long devId,
+        String label,
+        DataRefTally.Batch batch,
+        ReadAhead ahead) {
       this.walkRoot = walkRoot;
       this.forks = forks;
       this.ids = ids;
       this.devId = devId;
       this.label = label;
+      this.batch = batch;
+      this.ahead = ahead;
     }
 
     private void common(Node node) {
@@ -411,10 +447,23 @@ final class MappingScan {
     }
 
     @Override
-    public void internal(Node node, KeyRange range) {
+    public void internal(Node node, KeyRange range) throws IOException {
       common(node);
       state[(int) node.location()] = INTERNAL;
       nrInternal.incrementAndGet();
+      if (node.location() == walkRoot) {
+        return; // its children are walked by other tasks
+      }
+      int n = Math.min(node.nrEntries(), children.length);
+      long[] values = node.valuesU64();
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        long c = values[i];
+        if (c >= 0 && c < limit && !seen.get(c)) {
+          children[k++] = c;
+        }
+      }
+      ahead.prefetch(children, k);
     }
 
     @Override
@@ -422,28 +471,20 @@ final class MappingScan {
       common(node);
       int loc = (int) node.location();
       int n = node.nrEntries();
+      long[] keys = node.keys();
+      long[] values = node.valuesU64();
       entries[loc] = (short) n;
       if (n > 0) {
-        low[loc] = node.key(0);
-        high[loc] = node.key(n - 1);
+        low[loc] = keys[0];
+        high[loc] = keys[n - 1];
       }
-      ByteBuffer b = node.block();
-      int off = n > 0 ? node.valueOffset(0) : 0;
-      long bad = 0;
-      int firstBad = -1;
-      for (int i = 0; i < n; i++) {
-        long dataBlock = BlockTime.dataBlock(b.getLong(off + 8 * i));
-        if (dataBlock >= nrDataBlocks) {
-          if (bad++ == 0) {
-            firstBad = i;
-          }
-        } else if (data != null) {
-          data.inc(dataBlock);
-        }
-      }
+      long bad = countData(values, n, batch, nrDataBlocks);
       if (bad > 0) {
+        int firstBad = 0;
+        while (BlockTime.dataBlock(values[firstBad]) < nrDataBlocks) {
+          firstBad++;
+        }
         leafErrors.put((long) loc, bad);
-        long dataBlock = BlockTime.dataBlock(b.getLong(off + 8 * firstBad));
         found.add(
             new Problem(
                 Problem.Kind.DATA_BLOCK_OUT_OF_RANGE,
@@ -451,9 +492,9 @@ final class MappingScan {
                 loc,
                 devId,
                 "thin block "
-                    + Long.toUnsignedString(node.key(firstBad))
+                    + Long.toUnsignedString(keys[firstBad])
                     + " is mapped to data block "
-                    + dataBlock
+                    + BlockTime.dataBlock(values[firstBad])
                     + ", beyond the "
                     + nrDataBlocks
                     + " data blocks"

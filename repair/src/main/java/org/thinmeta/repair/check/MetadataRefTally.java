@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.thinmeta.pdata.btree.RefSink;
 
 /** Expected reference counts of metadata blocks (at most 4,161,600 of them), thread-safe. */
-final class MetadataRefTally implements RefSink {
+final class MetadataRefTally implements RefSink, SpaceMapCheck.Expected {
   private final AtomicIntegerArray counts;
 
   MetadataRefTally(long nrBlocks) {
@@ -23,8 +23,25 @@ final class MetadataRefTally implements RefSink {
     }
   }
 
-  /** The expected count of {@code location}. */
-  long get(long location) {
+  @Override
+  public long get(long location) {
     return Integer.toUnsignedLong(counts.get((int) location));
+  }
+
+  @Override
+  public boolean encode(long first, long[] out) {
+    long word = 0;
+    for (int j = 0; j < 32; j++) {
+      int v = counts.get((int) first + j);
+      if (v == 1) {
+        word |= 2L << (2 * j);
+      } else if (v == 2) {
+        word |= 1L << (2 * j);
+      } else if (v != 0) {
+        return false;
+      }
+    }
+    out[0] = word;
+    return true;
   }
 }

@@ -99,6 +99,15 @@ public final class ThinChecker {
     private MetadataRefTally tally;
     private AtomicBitSet seen;
     private final List<Problem> pendingSnap = new ArrayList<>();
+    private long lastTime = System.nanoTime();
+
+    /** A debug line with the time since the previous one. */
+    private void timing(String what) {
+      long now = System.nanoTime();
+      listener.message(
+          Level.DEBUG, String.format(Locale.ROOT, "%s: %.1f ms", what, (now - lastTime) / 1e6));
+      lastTime = now;
+    }
 
     Run(CheckOptions opts) {
       this.opts = opts;
@@ -223,6 +232,7 @@ public final class ThinChecker {
         tally.inc(live.metadataSnap());
       }
 
+      timing("superblock");
       // 6. The live details and top-level trees.
       listener.message(Level.TITLE, "device details tree");
       SortedMap<Long, Long> liveRoots = new TreeMap<>(Long::compareUnsigned);
@@ -268,6 +278,7 @@ public final class ThinChecker {
         }
       }
 
+      timing("details and top-level trees");
       // 8.
       if (opts.skipMappings()) {
         if (snapError != null) {
@@ -313,6 +324,7 @@ public final class ThinChecker {
         }
         long fatalBefore = log.fatalCount();
         scan.walk(rootRefs.stream().mapToLong(Long::longValue).toArray(), byRoot, snapOnly);
+        timing("reading mapping trees");
         listener.message(Level.INFO, "nr internal nodes: " + scan.internalNodes());
         listener.message(Level.INFO, "nr leaves: " + scan.leaves());
         if (!scan.faults().isEmpty()) {
@@ -332,6 +344,7 @@ public final class ThinChecker {
         boolean failed = checkDevices(scan, devices, "");
         failed |= checkDevices(scan, exclusive, " (metadata snapshot)");
         log.summarise();
+        timing("counting mapped blocks");
         if (failed || log.fatalCount() > fatalBefore) {
           throw new Abort("Check of mappings failed", true);
         }
@@ -351,8 +364,11 @@ public final class ThinChecker {
             new SpaceMapCheck(device, limit, live.metadataSmRoot(), SpaceMapReader.Kind.METADATA);
         readStructure(dataSm, "data");
         readStructure(metaSm, "metadata");
-        SpaceMapCheck.Result data = compare(dataSm, dataTally::get, pool, "data");
-        SpaceMapCheck.Result meta = compare(metaSm, tally::get, pool, "metadata");
+        timing("reading space-map indexes");
+        SpaceMapCheck.Result data = compare(dataSm, dataTally, pool, "data");
+        timing("checking data space map");
+        SpaceMapCheck.Result meta = compare(metaSm, tally, pool, "metadata");
+        timing("checking metadata space map");
         reportCounts(data, "data", Problem.Kind.DATA_LEAK, Problem.Kind.DATA_BAD_COUNT);
         reportCounts(meta, "metadata", Problem.Kind.METADATA_LEAK, Problem.Kind.METADATA_BAD_COUNT);
         if (data.bad() > 0) {

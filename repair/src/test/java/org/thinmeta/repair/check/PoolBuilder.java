@@ -118,6 +118,11 @@ final class PoolBuilder {
     if (n == 0) {
       return mappingLeaf(new long[0], new long[0], time);
     }
+    return upperLevels(mappingLeaves(n, thin, data, time));
+  }
+
+  /** The leaves of {@link #mappingTree}, as (first key, location) pairs. */
+  List<long[]> mappingLeaves(long n, LongUnaryOperator thin, LongUnaryOperator data, long time) {
     List<long[]> level = new ArrayList<>();
     long leaves = (n + MAPPING_MAX - 1) / MAPPING_MAX;
     long done = 0;
@@ -132,7 +137,7 @@ final class PoolBuilder {
       done += size;
       level.add(new long[] {t[0], mappingLeaf(t, d, time)});
     }
-    return upperLevels(level);
+    return level;
   }
 
   /** Builds internal levels over (first key, location) pairs until one root is left. */
