@@ -381,12 +381,12 @@ public final class ThinChecker {
               true);
         }
 
-        // 16. Leaks.
+        // 16. Leaks: harmless to the kernel (blocks it will never hand out).
         if (data.leaks() > 0 || meta.leaks() > 0) {
-          if (opts.writes()) {
+          if (opts.autoRepair()) {
             throw new Abort(
-                "cannot repair leaks yet: run thin_repair, or check with"
-                    + " --ignore-non-fatal-errors",
+                "repairing leaks is not supported yet; nothing was written (leaks are harmless:"
+                    + " use --ignore-non-fatal-errors to accept them)",
                 false);
           }
           if (!opts.ignoreNonFatal()) {

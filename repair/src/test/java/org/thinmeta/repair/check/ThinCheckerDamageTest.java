@@ -744,6 +744,36 @@ class ThinCheckerDamageTest {
     assertEquals(Superblock.NEEDS_CHECK, Superblock.decode(p.dev().read(0)).flags());
   }
 
+  @Test
+  void leaks_autoRepairRefusedWithoutWriting() throws IOException {
+    Pools.Pool p = Pools.withFlags(Superblock.NEEDS_CHECK);
+    new DamageInjector(p.dev()).setCount(SpaceMapReader.Kind.DATA, 95_000, 1);
+    byte[] before = p.dev().toByteArray();
+
+    Run r = check(p.dev(), CheckOptions.builder().autoRepair(true).build());
+
+    r.assertNonFatal(
+        Problem.Kind.DATA_LEAK,
+        "repairing leaks is not supported yet; nothing was written (leaks are harmless: use"
+            + " --ignore-non-fatal-errors to accept them)");
+    assertFalse(r.report().needsCheckCleared());
+    assertTrue(java.util.Arrays.equals(before, p.dev().toByteArray()));
+  }
+
+  @Test
+  void leaks_clearNeedsCheckWithIgnoreNonFatal_clearsTheFlag() throws IOException {
+    Pools.Pool p = Pools.withFlags(Superblock.NEEDS_CHECK);
+    new DamageInjector(p.dev()).setCount(SpaceMapReader.Kind.METADATA, 1000, 1);
+
+    Run r =
+        check(p.dev(), CheckOptions.builder().clearNeedsCheck(true).ignoreNonFatal(true).build());
+
+    assertEquals(CheckReport.Outcome.NON_FATAL, r.report().outcome(), r::toString);
+    assertTrue(r.report().passed(true));
+    assertTrue(r.report().needsCheckCleared());
+    assertEquals(0, Superblock.decode(p.dev().read(0)).flags());
+  }
+
   // ---- many problems
 
   @Test
