@@ -48,9 +48,9 @@ public record CheckOptions(
     return clearNeedsCheck || autoRepair;
   }
 
-  /** Threads to use on this machine: I/O waits are overlapped with a few more than the cores. */
+  /** Threads to use on this machine: one per core, at least two (I/O waits overlap). */
   public static int defaultThreads() {
-    return Math.max(2, Math.min(8, 2 * Runtime.getRuntime().availableProcessors()));
+    return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
   }
 
   /** A builder starting from the defaults of a full read-only check. */

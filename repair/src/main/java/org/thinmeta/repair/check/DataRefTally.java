@@ -57,24 +57,33 @@ final class DataRefTally implements SpaceMapCheck.Expected {
   }
 
   private static final int MAX_PARTITIONS = 1024;
-  private static final int BATCH = 1 << 16;
+
+  /** Increments one thread may hold back before applying them (8 MiB of block numbers). */
+  private static final int BATCH = 1 << 20;
 
   /**
-   * Increments collected by one thread, applied in groups of nearby blocks so that each group's
-   * counts stay in cache and are updated under one lock instead of one atomic operation each. Not
-   * thread-safe: one per thread; {@link #flush} before reading the tally.
+   * Increments collected by one thread in one buffer per partition, each applied under its
+   * partition's lock when full: the partition's counts are then in cache and no atomic operation is
+   * needed per increment. Not thread-safe: one per thread; {@link #flush} before reading the tally.
    */
   final class Batch {
-    private final long[] blocks = new long[BATCH];
-    private final long[] sorted = new long[BATCH];
-    private final int[] starts = new int[partitionLocks.length + 1];
-    private int n;
+    private final int shift = REGION_SHIFT + partitionShift;
+    private final int capacity = Math.max(256, BATCH / partitionLocks.length);
+    private final long[][] parts = new long[partitionLocks.length][];
+    private final int[] sizes = new int[partitionLocks.length];
 
     /** Counts one more reference to {@code block} (below {@link #nrBlocks}). */
     void add(long block) {
-      blocks[n++] = block;
-      if (n == BATCH) {
-        flush();
+      int p = (int) (block >>> shift);
+      long[] buf = parts[p];
+      if (buf == null) {
+        buf = parts[p] = new long[capacity];
+      }
+      int k = sizes[p];
+      buf[k++] = block;
+      sizes[p] = k;
+      if (k == capacity) {
+        apply(p);
       }
     }
 
@@ -84,68 +93,49 @@ final class DataRefTally implements SpaceMapCheck.Expected {
      */
     long addMappings(long[] values, int count, long limit) {
       long bad = 0;
-      long[] buf = blocks;
-      int k = n;
       for (int i = 0; i < count; i++) {
         long b = values[i] >>> 24;
         if (b >= limit) {
           bad++;
-          continue;
-        }
-        buf[k++] = b;
-        if (k == BATCH) {
-          n = k;
-          flush();
-          k = 0;
+        } else {
+          add(b);
         }
       }
-      n = k;
       return bad;
     }
 
     /** Applies every increment collected so far. */
     void flush() {
-      int shift = REGION_SHIFT + partitionShift;
-      int parts = partitionLocks.length;
-      java.util.Arrays.fill(starts, 0);
-      for (int i = 0; i < n; i++) {
-        starts[(int) (blocks[i] >>> shift) + 1]++;
-      }
-      for (int p = 0; p < parts; p++) {
-        starts[p + 1] += starts[p];
-      }
-      int[] pos = starts.clone();
-      for (int i = 0; i < n; i++) {
-        long b = blocks[i];
-        sorted[pos[(int) (b >>> shift)]++] = b;
-      }
-      for (int p = 0; p < parts; p++) {
-        int from = starts[p];
-        int to = starts[p + 1];
-        if (from == to) {
-          continue;
+      for (int p = 0; p < parts.length; p++) {
+        if (sizes[p] > 0) {
+          apply(p);
         }
-        synchronized (partitionLocks[p]) {
-          long current = -1;
-          byte[] r = null;
-          for (int i = from; i < to; i++) {
-            long b = sorted[i];
-            long reg = b >>> REGION_SHIFT;
-            if (reg != current) {
-              r = region(reg);
-              current = reg;
-            }
-            int j = (int) b & (REGION_SIZE - 1);
-            int v = r[j] & 0xFF;
-            if (v == SATURATED) {
-              above.merge(b, 1L, Long::sum);
-            } else {
-              r[j] = (byte) (v + 1);
-            }
+      }
+    }
+
+    private void apply(int p) {
+      long[] buf = parts[p];
+      int n = sizes[p];
+      synchronized (partitionLocks[p]) {
+        long current = -1;
+        byte[] r = null;
+        for (int i = 0; i < n; i++) {
+          long b = buf[i];
+          long reg = b >>> REGION_SHIFT;
+          if (reg != current) {
+            r = region(reg);
+            current = reg;
+          }
+          int j = (int) b & (REGION_SIZE - 1);
+          int v = r[j] & 0xFF;
+          if (v == SATURATED) {
+            above.merge(b, 1L, Long::sum);
+          } else {
+            r[j] = (byte) (v + 1);
           }
         }
       }
-      n = 0;
+      sizes[p] = 0;
     }
   }
 
