@@ -33,6 +33,7 @@ public final class FileBlockDevice implements BlockDevice {
   private final boolean direct;
   private final String description;
   private final ThreadLocal<ByteBuffer> aligned;
+  private final ThreadLocal<ByteBuffer> alignedRun = new ThreadLocal<>();
 
   private FileBlockDevice(
       FileChannel channel, long nrBlocks, boolean readOnly, boolean direct, String description) {
@@ -156,9 +157,12 @@ public final class FileBlockDevice implements BlockDevice {
     int bytes = Math.multiplyExact(count, Blocks.BLOCK_SIZE);
     ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
     if (direct) {
-      ByteBuffer a =
-          ByteBuffer.allocateDirect(bytes + Blocks.BLOCK_SIZE).alignedSlice(Blocks.BLOCK_SIZE);
-      a.limit(bytes);
+      ByteBuffer a = alignedRun.get();
+      if (a == null || a.capacity() < bytes) {
+        a = ByteBuffer.allocateDirect(bytes + Blocks.BLOCK_SIZE).alignedSlice(Blocks.BLOCK_SIZE);
+        alignedRun.set(a);
+      }
+      a.clear().limit(bytes);
       readFully(a, location);
       a.flip();
       out.put(a);
