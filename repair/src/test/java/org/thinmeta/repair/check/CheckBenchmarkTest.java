@@ -141,7 +141,7 @@ class CheckBenchmarkTest {
       // blocks counted from 0 (some of which the origin maps too, giving them count 2).
       long nextData = 0;
       for (long id = 6; id <= 7; id++) {
-        int g = (int) (id == 6 ? 3 : nGroups - 1);
+        int g = id == 6 ? 3 : nGroups - 1;
         List<long[]> children = new ArrayList<>(groups.get(g));
         long[] last = children.get(children.size() - 1);
         long first = last[0];
