@@ -62,8 +62,6 @@ final class SpaceMapCheck {
 
   private static final int CHUNK = 16;
 
-  private final BlockDevice device;
-  private final long limit;
   private final SmRoot root;
   private final SpaceMapReader.Kind kind;
   private final SpaceMapReader reader;
@@ -73,8 +71,6 @@ final class SpaceMapCheck {
   private OverflowCounts overflow;
 
   SpaceMapCheck(BlockDevice device, long limit, SmRoot root, SpaceMapReader.Kind kind) {
-    this.device = device;
-    this.limit = limit;
     this.root = root;
     this.kind = kind;
     this.reader = new SpaceMapReader(device, limit, root, kind);
