@@ -20,6 +20,7 @@ final class ProblemLog {
   private final Map<Problem.Kind, Long> counts = new EnumMap<>(Problem.Kind.class);
   private final Map<Problem.Kind, Integer> kept = new EnumMap<>(Problem.Kind.class);
   private final Map<Problem.Kind, Long> unshown = new EnumMap<>(Problem.Kind.class);
+  private final Map<Problem.Kind, Boolean> unshownFatal = new EnumMap<>(Problem.Kind.class);
   private final List<Problem> examples = new ArrayList<>();
   private long fatal;
   private boolean nonFatal;
@@ -34,6 +35,7 @@ final class ProblemLog {
       listener.message(level(p.severity()), p.message());
     } else {
       unshown.merge(p.kind(), 1L, Long::sum);
+      unshownFatal.merge(p.kind(), p.isFatal(), Boolean::logicalOr);
     }
   }
 
@@ -60,6 +62,7 @@ final class ProblemLog {
       counts.merge(kind, rest, Long::sum);
       unshown.merge(kind, rest, Long::sum);
       Severity s = firstFew.isEmpty() ? Severity.FATAL : firstFew.get(0).severity();
+      unshownFatal.merge(kind, s == Severity.FATAL, Boolean::logicalOr);
       noteSeverity(s);
     }
     summarise(Set.of(kind));
