@@ -76,11 +76,9 @@ final class ProblemLog {
   private void summarise(Set<Problem.Kind> kinds) {
     for (Problem.Kind k : List.copyOf(kinds)) {
       Long n = unshown.remove(k);
+      boolean fatal = Boolean.TRUE.equals(unshownFatal.remove(k));
       if (n != null && n > 0) {
-        Level level =
-            k == Problem.Kind.DATA_LEAK || k == Problem.Kind.METADATA_LEAK
-                ? Level.NON_FATAL
-                : Level.FATAL;
+        Level level = fatal ? Level.FATAL : Level.NON_FATAL;
         listener.message(
             level, "... and " + n + " more " + k.label() + " problem" + (n == 1 ? "" : "s"));
       }
