@@ -793,6 +793,10 @@ class ThinCheckerDamageTest {
         "0 io errors, 278 checksum errors",
         "Check of mappings failed");
     assertEquals(278, r.report().count(Problem.Kind.MAPPING_TREE));
+    assertTrue(
+        r.out()
+            .at(CheckListener.Level.FATAL)
+            .contains("... and 268 more data mapping tree problems"));
     assertTrue(r.out().lines.size() < 30, r::toString);
     assertTrue(r.text().contains("Thin device 1 has 255+ errors and is missing 70000 mappings"));
   }
@@ -814,6 +818,8 @@ class ThinCheckerDamageTest {
         "data block 95009: reference count on disk is 1, expected 0",
         "... and 990 more data leak problems");
     assertEquals(1000, r.report().count(Problem.Kind.DATA_LEAK));
+    assertTrue(
+        r.out().at(CheckListener.Level.NON_FATAL).contains("... and 990 more data leak problems"));
     assertTrue(r.out().lines.size() < 30, r::toString);
   }
 
