@@ -3,6 +3,7 @@ package org.thinmeta.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.thinmeta.cli.commands.ThinCheckCommand;
 import org.thinmeta.cli.commands.ThinDumpCommand;
 import org.thinmeta.cli.commands.ThinGenerateMetadataCommand;
 import org.thinmeta.cli.support.ToolCommand;
@@ -13,6 +14,7 @@ public final class Tools {
 
   static {
     TOOLS.put("thin_dump", ThinDumpCommand::new);
+    TOOLS.put("thin_check", ThinCheckCommand::new);
     TOOLS.put("thin_generate_metadata", ThinGenerateMetadataCommand::new);
   }
 
