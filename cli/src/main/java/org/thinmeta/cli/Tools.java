@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.thinmeta.cli.commands.ThinDumpCommand;
+import org.thinmeta.cli.commands.ThinMetadataPackCommand;
+import org.thinmeta.cli.commands.ThinMetadataUnpackCommand;
 import org.thinmeta.cli.support.ToolCommand;
 
 /** The registry of tools, by their reference names. Add a line here for each new command. */
@@ -12,6 +14,8 @@ public final class Tools {
 
   static {
     TOOLS.put("thin_dump", ThinDumpCommand::new);
+    TOOLS.put("thin_metadata_pack", ThinMetadataPackCommand::new);
+    TOOLS.put("thin_metadata_unpack", ThinMetadataUnpackCommand::new);
   }
 
   private Tools() {}
