@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.thinmeta.cli.commands.ThinDumpCommand;
 import org.thinmeta.cli.commands.ThinMetadataPackCommand;
+import org.thinmeta.cli.commands.ThinMetadataSizeCommand;
 import org.thinmeta.cli.commands.ThinMetadataUnpackCommand;
 import org.thinmeta.cli.support.ToolCommand;
 
@@ -16,6 +17,7 @@ public final class Tools {
     TOOLS.put("thin_dump", ThinDumpCommand::new);
     TOOLS.put("thin_metadata_pack", ThinMetadataPackCommand::new);
     TOOLS.put("thin_metadata_unpack", ThinMetadataUnpackCommand::new);
+    TOOLS.put("thin_metadata_size", ThinMetadataSizeCommand::new);
   }
 
   private Tools() {}
