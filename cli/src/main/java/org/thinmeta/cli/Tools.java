@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.thinmeta.cli.commands.ThinDumpCommand;
+import org.thinmeta.cli.commands.ThinLsCommand;
 import org.thinmeta.cli.commands.ThinMetadataPackCommand;
 import org.thinmeta.cli.commands.ThinMetadataSizeCommand;
 import org.thinmeta.cli.commands.ThinMetadataUnpackCommand;
@@ -15,6 +16,7 @@ public final class Tools {
 
   static {
     TOOLS.put("thin_dump", ThinDumpCommand::new);
+    TOOLS.put("thin_ls", ThinLsCommand::new);
     TOOLS.put("thin_metadata_pack", ThinMetadataPackCommand::new);
     TOOLS.put("thin_metadata_unpack", ThinMetadataUnpackCommand::new);
     TOOLS.put("thin_metadata_size", ThinMetadataSizeCommand::new);
