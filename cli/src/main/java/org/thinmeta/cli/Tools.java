@@ -3,6 +3,7 @@ package org.thinmeta.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.thinmeta.cli.commands.ThinDeltaCommand;
 import org.thinmeta.cli.commands.ThinDumpCommand;
 import org.thinmeta.cli.commands.ThinLsCommand;
 import org.thinmeta.cli.commands.ThinMetadataPackCommand;
@@ -17,6 +18,7 @@ public final class Tools {
   static {
     TOOLS.put("thin_dump", ThinDumpCommand::new);
     TOOLS.put("thin_ls", ThinLsCommand::new);
+    TOOLS.put("thin_delta", ThinDeltaCommand::new);
     TOOLS.put("thin_metadata_pack", ThinMetadataPackCommand::new);
     TOOLS.put("thin_metadata_unpack", ThinMetadataUnpackCommand::new);
     TOOLS.put("thin_metadata_size", ThinMetadataSizeCommand::new);
