@@ -10,6 +10,7 @@ import org.thinmeta.cli.commands.ThinMetadataPackCommand;
 import org.thinmeta.cli.commands.ThinMetadataSizeCommand;
 import org.thinmeta.cli.commands.ThinMetadataUnpackCommand;
 import org.thinmeta.cli.commands.ThinRmapCommand;
+import org.thinmeta.cli.commands.ThinTrimCommand;
 import org.thinmeta.cli.support.ToolCommand;
 
 /** The registry of tools, by their reference names. Add a line here for each new command. */
@@ -21,6 +22,7 @@ public final class Tools {
     TOOLS.put("thin_ls", ThinLsCommand::new);
     TOOLS.put("thin_delta", ThinDeltaCommand::new);
     TOOLS.put("thin_rmap", ThinRmapCommand::new);
+    TOOLS.put("thin_trim", ThinTrimCommand::new);
     TOOLS.put("thin_metadata_pack", ThinMetadataPackCommand::new);
     TOOLS.put("thin_metadata_unpack", ThinMetadataUnpackCommand::new);
     TOOLS.put("thin_metadata_size", ThinMetadataSizeCommand::new);
