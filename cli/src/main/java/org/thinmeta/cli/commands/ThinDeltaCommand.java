@@ -115,7 +115,8 @@ public final class ThinDeltaCommand extends ToolCommand implements ArgsPreproces
       }
       long left = rootOf(roots, thin1, root1, "snap1");
       long right = rootOf(roots, thin2, root2, "snap2");
-      MappingDelta delta = MappingDelta.load(dev, limit, left, right);
+      int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
+      MappingDelta delta = MappingDelta.load(dev, limit, left, right, threads);
       DeltaXmlWriter xml = new DeltaXmlWriter(ctx.out(), verbose);
       xml.begin(
           sb.time(),

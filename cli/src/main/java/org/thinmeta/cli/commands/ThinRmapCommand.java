@@ -1,6 +1,5 @@
 package org.thinmeta.cli.commands;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,16 +51,7 @@ public final class ThinRmapCommand extends ToolCommand {
       SortedMap<Long, Long> roots = MetadataReader.readTopLevel(dev, limit, sb.mappingRoot());
       int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
       ReverseMap map = ReverseMap.build(dev, limit, roots, regions, threads);
-      StringBuilder sb2 = new StringBuilder(1 << 16);
-      for (int i = 0; i < map.size(); i++) {
-        map.format(i, sb2);
-        sb2.append('\n');
-        if (sb2.length() > (1 << 16)) {
-          ctx.out().write(sb2.toString().getBytes(StandardCharsets.US_ASCII));
-          sb2.setLength(0);
-        }
-      }
-      ctx.out().write(sb2.toString().getBytes(StandardCharsets.US_ASCII));
+      map.writeTo(ctx.out());
       ctx.out().flush();
     }
     return ExitStatus.OK;

@@ -2,9 +2,14 @@ package org.thinmeta.thin.inspect;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.thinmeta.pdata.btree.KeyRange;
 import org.thinmeta.pdata.btree.Node;
 import org.thinmeta.pdata.btree.NodeChecks;
@@ -66,9 +71,17 @@ public final class MappingDelta {
   private final Side left;
   private final Side right;
 
-  private MappingDelta(BlockDevice dev, MappingForest forest, long leftRoot, long rightRoot)
+  private final int threads;
+  private final Map<Long, Future<long[][]>> inflight = new HashMap<>();
+  private long[] needOrder = new long[0];
+  private int nextPrefetch;
+  private ExecutorService pool;
+
+  private MappingDelta(
+      BlockDevice dev, MappingForest forest, long leftRoot, long rightRoot, int threads)
       throws IOException {
     this.dev = dev;
+    this.threads = threads;
     this.left = side(forest, leftRoot);
     this.right = side(forest, rightRoot);
   }
@@ -85,8 +98,17 @@ public final class MappingDelta {
    */
   public static MappingDelta load(BlockDevice dev, long limit, long leftRoot, long rightRoot)
       throws IOException {
+    return load(dev, limit, leftRoot, rightRoot, 1);
+  }
+
+  /**
+   * Like {@link #load(BlockDevice, long, long, long)}, reading leaves ahead of the comparison with
+   * {@code threads} background readers (none if 1).
+   */
+  public static MappingDelta load(
+      BlockDevice dev, long limit, long leftRoot, long rightRoot, int threads) throws IOException {
     MappingForest forest = MappingForest.load(dev, limit, List.of(leftRoot, rightRoot));
-    return new MappingDelta(dev, forest, leftRoot, rightRoot);
+    return new MappingDelta(dev, forest, leftRoot, rightRoot, threads);
   }
 
   /**
@@ -95,8 +117,55 @@ public final class MappingDelta {
    * @throws CorruptMetadataException if a leaf is damaged (output so far is incomplete)
    */
   public Stats run(Sink sink) throws IOException {
-    run(left, right, sink);
+    if (threads > 1) {
+      needOrder = needOrder();
+      pool =
+          Executors.newFixedThreadPool(
+              threads,
+              r -> {
+                Thread t = new Thread(r, "thin_delta-reader");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    try {
+      run(left, right, sink);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+        pool = null;
+      }
+    }
     return new Stats(leavesRead, leavesSkipped);
+  }
+
+  /** The distinct leaves of both trees in the order the comparison will want them. */
+  private long[] needOrder() {
+    long[] out = new long[left.leaves.size() + right.leaves.size()];
+    java.util.HashSet<Long> seen = new java.util.HashSet<>();
+    int i = 0;
+    int j = 0;
+    int k = 0;
+    while (i < left.leaves.size() || j < right.leaves.size()) {
+      boolean takeLeft =
+          j >= right.leaves.size()
+              || (i < left.leaves.size()
+                  && Long.compareUnsigned(left.ranges.get(i).lo(), right.ranges.get(j).lo()) <= 0);
+      long loc = takeLeft ? left.leaves.get(i++) : right.leaves.get(j++);
+      if (seen.add(loc)) {
+        out[k++] = loc;
+      }
+    }
+    return java.util.Arrays.copyOf(out, k);
+  }
+
+  private void topUp() {
+    while (nextPrefetch < needOrder.length && inflight.size() < 32 * threads) {
+      long loc = needOrder[nextPrefetch++];
+      if (!inflight.containsKey(loc) && !cache.containsKey(loc)) {
+        inflight.put(loc, pool.submit(() -> decode(loc, null)));
+      }
+    }
   }
 
   private Side side(MappingForest forest, long root) throws IOException {
@@ -165,6 +234,44 @@ public final class MappingDelta {
       checkRange(loc, kv[0], range);
       return kv;
     }
+    if (pool != null) {
+      Future<long[][]> f = inflight.remove(loc);
+      topUp();
+      if (f != null) {
+        kv = get(f, loc, range);
+      }
+    }
+    if (kv == null) {
+      kv = decode(loc, range);
+    }
+    leavesRead++;
+    cache.put(loc, kv);
+    checkRange(loc, kv[0], range);
+    return kv;
+  }
+
+  private static long[][] get(Future<long[][]> f, long loc, KeyRange range) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof CorruptMetadataException c) {
+        if (c.damage() != null) {
+          throw new CorruptMetadataException(withRange(c.damage(), range));
+        }
+        throw c;
+      }
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  /** Reads, checks and decodes a leaf into {keys, data blocks}; thread-safe. */
+  private long[][] decode(long loc, KeyRange range) throws IOException {
     Node n;
     try {
       java.nio.ByteBuffer b = dev.read(loc);
@@ -193,11 +300,7 @@ public final class MappingDelta {
       keys[i] = n.key(i);
       data[i] = BlockTime.dataBlock(n.valueU64(i));
     }
-    kv = new long[][] {keys, data};
-    leavesRead++;
-    cache.put(loc, kv);
-    checkRange(loc, keys, range);
-    return kv;
+    return new long[][] {keys, data};
   }
 
   private static Damage withRange(Damage d, KeyRange range) {

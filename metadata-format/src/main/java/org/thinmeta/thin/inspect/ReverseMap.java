@@ -19,12 +19,17 @@ import org.thinmeta.thin.format.BlockTime;
  * they are sorted by data begin, data end, device and virtual begin.
  */
 public final class ReverseMap {
-  /** The sorted runs, in parallel arrays. */
-  private long[] dataBegin = new long[1024];
+  /** Fields of a run record. */
+  private static final int BEGIN = 0;
 
-  private long[] length = new long[1024];
-  private long[] dev = new long[1024];
-  private long[] thinBegin = new long[1024];
+  private static final int LENGTH = 1;
+  private static final int DEV = 2;
+  private static final int THIN = 3;
+  private static final int REC = 4;
+
+  /** The runs, one record of {@link #REC} longs each (interleaved: one cache line per run). */
+  private long[] runs = new long[REC * 1024];
+
   private int n;
 
   private ReverseMap() {}
@@ -41,6 +46,9 @@ public final class ReverseMap {
     long[][] merged = merge(regions);
     MappingForest forest = MappingForest.load(device, limit, roots.values());
     Map<Long, long[]> matches = new HashMap<>();
+    // Per leaf, the matching mappings as runs {thin begin, data begin, length}, so that a leaf
+    // shared by many devices is decoded once and walked as a few runs.
+    boolean everything = merged.length == 1 && merged[0][0] == 0 && merged[0][1] == -1L;
     forest.readLeaves(
         b -> true,
         threads,
@@ -50,13 +58,20 @@ public final class ReverseMap {
           int k = 0;
           for (int i = 0; i < nr; i++) {
             long d = BlockTime.dataBlock(leaf.valueU64(i));
-            if (contains(merged, d)) {
-              if (found == null) {
-                found = new long[2 * (nr - i)];
-              }
-              found[k++] = leaf.key(i);
-              found[k++] = d;
+            if (!everything && !contains(merged, d)) {
+              continue;
             }
+            long v = leaf.key(i);
+            if (k > 0 && found[k - 3] + found[k - 1] == v && found[k - 2] + found[k - 1] == d) {
+              found[k - 1]++;
+              continue;
+            }
+            if (found == null) {
+              found = new long[3 * (nr - i)];
+            }
+            found[k++] = v;
+            found[k++] = d;
+            found[k++] = 1;
           }
           if (found != null) {
             matches.put(leaf.location(), Arrays.copyOf(found, k));
@@ -73,18 +88,19 @@ public final class ReverseMap {
             if (f == null) {
               return;
             }
-            for (int i = 0; i < f.length; i += 2) {
+            for (int i = 0; i < f.length; i += 3) {
               long v = f[i];
               long d = f[i + 1];
+              long len = f[i + 2];
               if (run[1] > 0 && d == run[0] + run[1] && v == run[2] + run[1]) {
-                run[1]++;
+                run[1] += len;
                 continue;
               }
               if (run[1] > 0) {
                 m.add(run[0], run[1], id, run[2]);
               }
               run[0] = d;
-              run[1] = 1;
+              run[1] = len;
               run[2] = v;
             }
           });
@@ -101,112 +117,189 @@ public final class ReverseMap {
     return n;
   }
 
-  /** Writes run {@code i} as {@code data B..E -> thin(D) V..W} (no newline) to {@code sb}. */
-  public void format(int i, StringBuilder sb) {
-    long b = dataBegin[i];
-    long len = length[i];
-    long v = thinBegin[i];
-    sb.append("data ")
-        .append(Long.toUnsignedString(b))
-        .append("..")
-        .append(Long.toUnsignedString(b + len))
-        .append(" -> thin(")
-        .append(Long.toUnsignedString(dev[i]))
-        .append(") ")
-        .append(Long.toUnsignedString(v))
-        .append("..")
-        .append(Long.toUnsignedString(v + len));
+  /** Writes every run, one line each, to {@code out} (not flushed or closed). */
+  public void writeTo(java.io.OutputStream out) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    int p = 0;
+    for (int k = 0; k < n; k++) {
+      if (p > buf.length - 128) {
+        out.write(buf, 0, p);
+        p = 0;
+      }
+      int r = REC * k;
+      long b = runs[r + BEGIN];
+      long len = runs[r + LENGTH];
+      long v = runs[r + THIN];
+      p = ascii(buf, p, "data ");
+      p = num(buf, p, b);
+      p = ascii(buf, p, "..");
+      p = num(buf, p, b + len);
+      p = ascii(buf, p, " -> thin(");
+      p = num(buf, p, runs[r + DEV]);
+      p = ascii(buf, p, ") ");
+      p = num(buf, p, v);
+      p = ascii(buf, p, "..");
+      p = num(buf, p, v + len);
+      buf[p++] = '\n';
+    }
+    out.write(buf, 0, p);
+  }
+
+  private static int ascii(byte[] buf, int p, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      buf[p++] = (byte) s.charAt(i);
+    }
+    return p;
+  }
+
+  private static final int[] POW10 = {
+    10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000
+  };
+
+  /** Unsigned decimal of {@code v} at {@code p}; int arithmetic when it fits (no 64-bit idiv). */
+  private static int num(byte[] buf, int p, long v) {
+    if (v < 0 || v > Integer.MAX_VALUE) {
+      return ascii(buf, p, Long.toUnsignedString(v));
+    }
+    int x = (int) v;
+    int digits = 1;
+    while (digits < 10 && x >= POW10[digits - 1]) {
+      digits++;
+    }
+    int end = p + digits;
+    int q = end;
+    while (x >= 10) {
+      int d = x / 10;
+      buf[--q] = (byte) ('0' + (x - d * 10));
+      x = d;
+    }
+    buf[--q] = (byte) ('0' + x);
+    return end;
   }
 
   private void add(long b, long len, long id, long v) {
-    if (n == dataBegin.length) {
-      int c = n * 2;
-      dataBegin = Arrays.copyOf(dataBegin, c);
-      length = Arrays.copyOf(length, c);
-      dev = Arrays.copyOf(dev, c);
-      thinBegin = Arrays.copyOf(thinBegin, c);
+    if (REC * (n + 1) > runs.length) {
+      runs = Arrays.copyOf(runs, runs.length * 2);
     }
-    dataBegin[n] = b;
-    length[n] = len;
-    dev[n] = id;
-    thinBegin[n] = v;
+    int r = REC * n;
+    runs[r + BEGIN] = b;
+    runs[r + LENGTH] = len;
+    runs[r + DEV] = id;
+    runs[r + THIN] = v;
     n++;
   }
 
-  private int compare(int x, int y) {
-    int r = Long.compareUnsigned(dataBegin[x], dataBegin[y]);
-    if (r == 0) {
-      r = Long.compareUnsigned(dataBegin[x] + length[x], dataBegin[y] + length[y]);
+  /** Compares the record at {@code a} of {@code ra} with the one at {@code b} of {@code rb}. */
+  private static int compare(long[] ra, int a, long[] rb, int b) {
+    int c = Long.compareUnsigned(ra[a + BEGIN], rb[b + BEGIN]);
+    if (c == 0) {
+      c = Long.compareUnsigned(ra[a + BEGIN] + ra[a + LENGTH], rb[b + BEGIN] + rb[b + LENGTH]);
     }
-    if (r == 0) {
-      r = Long.compareUnsigned(dev[x], dev[y]);
+    if (c == 0) {
+      c = Long.compareUnsigned(ra[a + DEV], rb[b + DEV]);
     }
-    if (r == 0) {
-      r = Long.compareUnsigned(thinBegin[x], thinBegin[y]);
+    if (c == 0) {
+      c = Long.compareUnsigned(ra[a + THIN], rb[b + THIN]);
     }
-    return r;
+    return c;
   }
 
-  /** A stable bottom-up merge sort of run indexes (no boxing: runs can be many millions). */
+  /**
+   * Sorts the records in place. Runs arrive in device and virtual order, so their data blocks are
+   * scattered: a first pass distributes them into buckets of nearby data blocks (sequential reads,
+   * a few thousand write streams at most), then each bucket, small enough for the caches, is sorted
+   * by a primitive sort of (data begin, position) keys and the rare ties by the remaining fields.
+   * Never boxes: there can be many millions of runs.
+   */
   private void sort() {
-    int[] a = new int[n];
-    int[] t = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
+    if (n < 2) {
+      return;
     }
-    // Runs arrive per device in virtual order; start from naturally sorted stretches of 32.
-    for (int lo = 0; lo < n; lo += 32) {
-      int hi = Math.min(n, lo + 32);
-      for (int i = lo + 1; i < hi; i++) {
-        int v = a[i];
-        int j = i - 1;
-        while (j >= lo && compare(a[j], v) > 0) {
-          a[j + 1] = a[j];
-          j--;
-        }
-        a[j + 1] = v;
+    long maxBegin = 0;
+    for (int i = 0; i < n; i++) {
+      if (Long.compareUnsigned(runs[REC * i + BEGIN], maxBegin) > 0) {
+        maxBegin = runs[REC * i + BEGIN];
       }
     }
-    for (int width = 32; width < n; width *= 2) {
-      for (int lo = 0; lo < n; lo += 2 * width) {
-        int mid = Math.min(n, lo + width);
-        int hi = Math.min(n, lo + 2 * width);
-        if (mid >= hi || compare(a[mid - 1], a[mid]) <= 0) {
-          System.arraycopy(a, lo, t, lo, hi - lo);
-          continue;
-        }
-        int i = lo;
-        int j = mid;
-        int k = lo;
-        while (i < mid && j < hi) {
-          t[k++] = compare(a[i], a[j]) <= 0 ? a[i++] : a[j++];
-        }
-        while (i < mid) {
-          t[k++] = a[i++];
-        }
-        while (j < hi) {
-          t[k++] = a[j++];
-        }
-      }
-      int[] swap = a;
-      a = t;
-      t = swap;
-    }
-    long[] b = new long[n];
-    long[] l = new long[n];
-    long[] d = new long[n];
-    long[] v = new long[n];
+    int bucketBits = Math.max(0, Math.min(16, 32 - Integer.numberOfLeadingZeros(n / 4096)));
+    int maxBits = 64 - Long.numberOfLeadingZeros(maxBegin);
+    int shift = Math.max(0, maxBits - bucketBits);
+    int buckets = (int) (maxBegin >>> shift) + 1;
+    int[] start = new int[buckets + 1];
     for (int i = 0; i < n; i++) {
-      int j = a[i];
-      b[i] = dataBegin[j];
-      l[i] = length[j];
-      d[i] = dev[j];
-      v[i] = thinBegin[j];
+      start[(int) (runs[REC * i + BEGIN] >>> shift) + 1]++;
     }
-    dataBegin = b;
-    length = l;
-    dev = d;
-    thinBegin = v;
+    for (int i = 0; i < buckets; i++) {
+      start[i + 1] += start[i];
+    }
+    long[] out = new long[REC * n];
+    int[] pos = Arrays.copyOf(start, buckets);
+    for (int i = 0; i < n; i++) {
+      int r = REC * i;
+      int k = REC * pos[(int) (runs[r + BEGIN] >>> shift)]++;
+      System.arraycopy(runs, r, out, k, REC);
+    }
+    runs = out;
+    long[] scratch = new long[REC];
+    for (int b = 0; b < buckets; b++) {
+      if (start[b + 1] - start[b] > 1) {
+        scratch = sortRange(start[b], start[b + 1], ((long) b) << shift, shift, scratch);
+      }
+    }
+  }
+
+  /** Sorts records {@code [from, to)}, whose data begins lie in {@code [base, base + 2^bits)}. */
+  private long[] sortRange(int from, int to, long base, int bits, long[] scratch) {
+    int m = to - from;
+    int idxBits = 32 - Integer.numberOfLeadingZeros(m - 1);
+    if (m <= 24 || bits + idxBits > 63) {
+      insertionSort(from, to, scratch);
+      return scratch;
+    }
+    long[] keys = new long[m];
+    for (int i = 0; i < m; i++) {
+      keys[i] = ((runs[REC * (from + i) + BEGIN] - base) << idxBits) | i;
+    }
+    Arrays.sort(keys);
+    if (scratch.length < REC * m) {
+      scratch = new long[REC * m];
+    }
+    System.arraycopy(runs, REC * from, scratch, 0, REC * m);
+    long mask = (1L << idxBits) - 1;
+    for (int i = 0; i < m; i++) {
+      System.arraycopy(scratch, REC * (int) (keys[i] & mask), runs, REC * (from + i), REC);
+    }
+    int lo = from;
+    while (lo < to) {
+      int hi = lo + 1;
+      while (hi < to && runs[REC * hi + BEGIN] == runs[REC * lo + BEGIN]) {
+        hi++;
+      }
+      if (hi - lo > 1) {
+        insertionSort(lo, hi, scratch);
+      }
+      lo = hi;
+    }
+    return scratch;
+  }
+
+  /**
+   * Insertion sort of records {@code [from, to)}: for small or nearly sorted ranges (the runs
+   * sharing a data begin arrive in device order already). {@code scratch} holds one record.
+   */
+  private void insertionSort(int from, int to, long[] scratch) {
+    for (int i = from + 1; i < to; i++) {
+      if (compare(runs, REC * (i - 1), runs, REC * i) <= 0) {
+        continue;
+      }
+      System.arraycopy(runs, REC * i, scratch, 0, REC);
+      int j = i - 1;
+      while (j >= from && compare(runs, REC * j, scratch, 0) > 0) {
+        System.arraycopy(runs, REC * j, runs, REC * (j + 1), REC);
+        j--;
+      }
+      System.arraycopy(scratch, 0, runs, REC * (j + 1), REC);
+    }
   }
 
   /** Sorted, disjoint, non-adjacent {begin, end} pairs covering the regions. */

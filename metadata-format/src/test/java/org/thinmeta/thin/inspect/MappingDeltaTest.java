@@ -23,11 +23,12 @@ class MappingDeltaTest {
   /** One output element. */
   record El(MappingDelta.Kind kind, long begin, long ld, long rd, long len) {}
 
-  static List<El> delta(MemoryBlockDevice dev, long l, long r, boolean verbose) throws Exception {
+  static List<El> delta(MemoryBlockDevice dev, long l, long r, boolean verbose, int threads)
+      throws Exception {
     List<El> out = new ArrayList<>();
     DeltaMerger m =
         new DeltaMerger((k, b, ld, rd, len) -> out.add(new El(k, b, ld, rd, len)), verbose);
-    MappingDelta.load(dev, dev.nrBlocks(), l, r).run(m);
+    MappingDelta.load(dev, dev.nrBlocks(), l, r, threads).run(m);
     m.flush();
     return out;
   }
@@ -145,8 +146,9 @@ class MappingDeltaTest {
     long lroot = b.tree(originLeaves, 3 + r.nextInt(5));
     long rroot = b.tree(snapLeaves, 3 + r.nextInt(5));
 
-    assertEquals(naive(origin, snap, verbose), delta(b.dev, lroot, rroot, verbose));
-    assertEquals(naive(snap, origin, verbose), delta(b.dev, rroot, lroot, verbose));
+    int threads = 1 + r.nextInt(3);
+    assertEquals(naive(origin, snap, verbose), delta(b.dev, lroot, rroot, verbose, threads));
+    assertEquals(naive(snap, origin, verbose), delta(b.dev, rroot, lroot, verbose, threads));
   }
 
   @Test
