@@ -19,20 +19,31 @@ import org.thinmeta.thin.format.BlockTime;
  * they are sorted by data begin, data end, device and virtual begin.
  */
 public final class ReverseMap {
-  /** Fields of a run record. */
   private static final int BEGIN = 0;
-
   private static final int LENGTH = 1;
-  private static final int DEV = 2;
-  private static final int THIN = 3;
-  private static final int REC = 4;
+  private static final long MASK40 = (1L << 40) - 1;
 
-  /** The runs, one record of {@link #REC} longs each (interleaved: one cache line per run). */
-  private long[] runs = new long[REC * 1024];
+  /**
+   * Longs per run record: 3 when device ids fit 24 bits and virtual blocks 40 bits (always, for
+   * kernel-made pools: {@code [data begin, length, dev << 40 | thin begin]}), else 4 ({@code [data
+   * begin, length, dev, thin begin]}).
+   */
+  private final int rec;
+
+  /** The runs, one record each, interleaved so that a run is one cache line. */
+  private long[] runs;
 
   private int n;
 
-  private ReverseMap() {}
+  private ReverseMap(int rec, int capacity) {
+    this.rec = rec;
+    this.runs = new long[rec * capacity];
+  }
+
+  /** Receives runs. */
+  private interface RunSink {
+    void run(long begin, long length, long dev, long thin);
+  }
 
   /**
    * Builds the reverse map of the devices in {@code roots} (id to bottom-level root).
@@ -77,7 +88,37 @@ public final class ReverseMap {
             matches.put(leaf.location(), Arrays.copyOf(found, k));
           }
         });
-    ReverseMap m = new ReverseMap();
+    // Count first, so that the records are allocated once at their final size and layout.
+    long[] stats = new long[3]; // count, max dev, max thin begin
+    collect(
+        forest,
+        roots,
+        matches,
+        (b, len, dev, thin) -> {
+          stats[0]++;
+          if (Long.compareUnsigned(dev, stats[1]) > 0) {
+            stats[1] = dev;
+          }
+          if (Long.compareUnsigned(thin, stats[2]) > 0) {
+            stats[2] = thin;
+          }
+        });
+    if (stats[0] > Integer.MAX_VALUE / 4) {
+      throw new IOException("too many runs to sort: " + stats[0]);
+    }
+    boolean packed =
+        Long.compareUnsigned(stats[1], 1L << 24) < 0
+            && Long.compareUnsigned(stats[2], 1L << 40) < 0;
+    ReverseMap m = new ReverseMap(packed ? 3 : 4, (int) stats[0]);
+    collect(forest, roots, matches, m::add);
+    m.sort();
+    return m;
+  }
+
+  /** Walks every device's tree, joining its matching leaf runs into maximal runs. */
+  private static void collect(
+      MappingForest forest, Map<Long, Long> roots, Map<Long, long[]> matches, RunSink sink)
+      throws IOException {
     for (Map.Entry<Long, Long> e : roots.entrySet()) {
       long id = e.getKey();
       long[] run = {0, 0, 0}; // data begin, length, thin begin
@@ -97,7 +138,7 @@ public final class ReverseMap {
                 continue;
               }
               if (run[1] > 0) {
-                m.add(run[0], run[1], id, run[2]);
+                sink.run(run[0], run[1], id, run[2]);
               }
               run[0] = d;
               run[1] = len;
@@ -105,16 +146,22 @@ public final class ReverseMap {
             }
           });
       if (run[1] > 0) {
-        m.add(run[0], run[1], id, run[2]);
+        sink.run(run[0], run[1], id, run[2]);
       }
     }
-    m.sort();
-    return m;
   }
 
   /** Number of runs. */
   public int size() {
     return n;
+  }
+
+  private long dev(int r) {
+    return rec == 3 ? runs[r + 2] >>> 40 : runs[r + 2];
+  }
+
+  private long thin(int r) {
+    return rec == 3 ? runs[r + 2] & MASK40 : runs[r + 3];
   }
 
   /** Writes every run, one line each, to {@code out} (not flushed or closed). */
@@ -126,16 +173,16 @@ public final class ReverseMap {
         out.write(buf, 0, p);
         p = 0;
       }
-      int r = REC * k;
+      int r = rec * k;
       long b = runs[r + BEGIN];
       long len = runs[r + LENGTH];
-      long v = runs[r + THIN];
+      long v = thin(r);
       p = ascii(buf, p, "data ");
       p = num(buf, p, b);
       p = ascii(buf, p, "..");
       p = num(buf, p, b + len);
       p = ascii(buf, p, " -> thin(");
-      p = num(buf, p, runs[r + DEV]);
+      p = num(buf, p, dev(r));
       p = ascii(buf, p, ") ");
       p = num(buf, p, v);
       p = ascii(buf, p, "..");
@@ -177,29 +224,28 @@ public final class ReverseMap {
     return end;
   }
 
-  private void add(long b, long len, long id, long v) {
-    if (REC * (n + 1) > runs.length) {
-      runs = Arrays.copyOf(runs, runs.length * 2);
-    }
-    int r = REC * n;
+  private void add(long b, long len, long dev, long thin) {
+    int r = rec * n;
     runs[r + BEGIN] = b;
     runs[r + LENGTH] = len;
-    runs[r + DEV] = id;
-    runs[r + THIN] = v;
+    if (rec == 3) {
+      runs[r + 2] = (dev << 40) | thin;
+    } else {
+      runs[r + 2] = dev;
+      runs[r + 3] = thin;
+    }
     n++;
   }
 
   /** Compares the record at {@code a} of {@code ra} with the one at {@code b} of {@code rb}. */
-  private static int compare(long[] ra, int a, long[] rb, int b) {
+  private int compare(long[] ra, int a, long[] rb, int b) {
     int c = Long.compareUnsigned(ra[a + BEGIN], rb[b + BEGIN]);
     if (c == 0) {
       c = Long.compareUnsigned(ra[a + BEGIN] + ra[a + LENGTH], rb[b + BEGIN] + rb[b + LENGTH]);
     }
-    if (c == 0) {
-      c = Long.compareUnsigned(ra[a + DEV], rb[b + DEV]);
-    }
-    if (c == 0) {
-      c = Long.compareUnsigned(ra[a + THIN], rb[b + THIN]);
+    for (int i = 2; c == 0 && i < rec; i++) {
+      // Packed: dev << 40 | thin compares as (dev, thin); wide: dev, then thin.
+      c = Long.compareUnsigned(ra[a + i], rb[b + i]);
     }
     return c;
   }
@@ -217,8 +263,8 @@ public final class ReverseMap {
     }
     long maxBegin = 0;
     for (int i = 0; i < n; i++) {
-      if (Long.compareUnsigned(runs[REC * i + BEGIN], maxBegin) > 0) {
-        maxBegin = runs[REC * i + BEGIN];
+      if (Long.compareUnsigned(runs[rec * i + BEGIN], maxBegin) > 0) {
+        maxBegin = runs[rec * i + BEGIN];
       }
     }
     int bucketBits = Math.max(0, Math.min(16, 32 - Integer.numberOfLeadingZeros(n / 4096)));
@@ -227,20 +273,20 @@ public final class ReverseMap {
     int buckets = (int) (maxBegin >>> shift) + 1;
     int[] start = new int[buckets + 1];
     for (int i = 0; i < n; i++) {
-      start[(int) (runs[REC * i + BEGIN] >>> shift) + 1]++;
+      start[(int) (runs[rec * i + BEGIN] >>> shift) + 1]++;
     }
     for (int i = 0; i < buckets; i++) {
       start[i + 1] += start[i];
     }
-    long[] out = new long[REC * n];
+    long[] out = new long[rec * n];
     int[] pos = Arrays.copyOf(start, buckets);
     for (int i = 0; i < n; i++) {
-      int r = REC * i;
-      int k = REC * pos[(int) (runs[r + BEGIN] >>> shift)]++;
-      System.arraycopy(runs, r, out, k, REC);
+      int r = rec * i;
+      int k = rec * pos[(int) (runs[r + BEGIN] >>> shift)]++;
+      System.arraycopy(runs, r, out, k, rec);
     }
     runs = out;
-    long[] scratch = new long[REC];
+    long[] scratch = new long[rec];
     for (int b = 0; b < buckets; b++) {
       if (start[b + 1] - start[b] > 1) {
         scratch = sortRange(start[b], start[b + 1], ((long) b) << shift, shift, scratch);
@@ -258,21 +304,21 @@ public final class ReverseMap {
     }
     long[] keys = new long[m];
     for (int i = 0; i < m; i++) {
-      keys[i] = ((runs[REC * (from + i) + BEGIN] - base) << idxBits) | i;
+      keys[i] = ((runs[rec * (from + i) + BEGIN] - base) << idxBits) | i;
     }
     Arrays.sort(keys);
-    if (scratch.length < REC * m) {
-      scratch = new long[REC * m];
+    if (scratch.length < rec * m) {
+      scratch = new long[rec * m];
     }
-    System.arraycopy(runs, REC * from, scratch, 0, REC * m);
+    System.arraycopy(runs, rec * from, scratch, 0, rec * m);
     long mask = (1L << idxBits) - 1;
     for (int i = 0; i < m; i++) {
-      System.arraycopy(scratch, REC * (int) (keys[i] & mask), runs, REC * (from + i), REC);
+      System.arraycopy(scratch, rec * (int) (keys[i] & mask), runs, rec * (from + i), rec);
     }
     int lo = from;
     while (lo < to) {
       int hi = lo + 1;
-      while (hi < to && runs[REC * hi + BEGIN] == runs[REC * lo + BEGIN]) {
+      while (hi < to && runs[rec * hi + BEGIN] == runs[rec * lo + BEGIN]) {
         hi++;
       }
       if (hi - lo > 1) {
@@ -289,16 +335,16 @@ public final class ReverseMap {
    */
   private void insertionSort(int from, int to, long[] scratch) {
     for (int i = from + 1; i < to; i++) {
-      if (compare(runs, REC * (i - 1), runs, REC * i) <= 0) {
+      if (compare(runs, rec * (i - 1), runs, rec * i) <= 0) {
         continue;
       }
-      System.arraycopy(runs, REC * i, scratch, 0, REC);
+      System.arraycopy(runs, rec * i, scratch, 0, rec);
       int j = i - 1;
-      while (j >= from && compare(runs, REC * j, scratch, 0) > 0) {
-        System.arraycopy(runs, REC * j, runs, REC * (j + 1), REC);
+      while (j >= from && compare(runs, rec * j, scratch, 0) > 0) {
+        System.arraycopy(runs, rec * j, runs, rec * (j + 1), rec);
         j--;
       }
-      System.arraycopy(scratch, 0, runs, REC * (j + 1), REC);
+      System.arraycopy(scratch, 0, runs, rec * (j + 1), rec);
     }
   }
 

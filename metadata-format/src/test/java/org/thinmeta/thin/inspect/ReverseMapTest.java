@@ -116,6 +116,32 @@ class ReverseMapTest {
   }
 
   @Test
+  void hugeDeviceIds_useTheWideRecordLayout() throws Exception {
+    TreeBuilder b = new TreeBuilder(64);
+    NavigableMap<Long, Long> m = new TreeMap<>();
+    for (long i = 0; i < 200; i++) {
+      m.put(i * 2, 1000 - i);
+    }
+    long leaf = b.leaf(m);
+    Map<Long, NavigableMap<Long, Long>> devs = new TreeMap<>();
+    Map<Long, Long> roots = new TreeMap<>();
+    for (long id : new long[] {1L << 30, 5, 1L << 24}) {
+      devs.put(id, m);
+      roots.put(id, leaf);
+    }
+    List<DataRegion> all = List.of(new DataRegion(0, 1L << 40));
+
+    String out = ours(b, roots, all, 1);
+
+    assertEquals(naive(devs, all), out);
+    assertEquals(
+        "data 801..802 -> thin(5) 398..399\n"
+            + "data 801..802 -> thin(16777216) 398..399\n"
+            + "data 801..802 -> thin(1073741824) 398..399\n",
+        out.lines().limit(3).map(l -> l + "\n").reduce("", String::concat));
+  }
+
+  @Test
   void regions_parseAndReject() {
     assertEquals(new DataRegion(5, 45), DataRegion.parse("5..45"));
     for (String bad : List.of("23,7890", "23..six", "89..", "89...99", "..5", "x")) {

@@ -42,6 +42,18 @@ final class BigPool {
     this.data = new byte[(int) nrData];
   }
 
+  /** {@code BigPool FILE [MAPPINGS [SNAPSHOTS]]}: writes a pool for bench/tools-10m.sh. */
+  public static void main(String[] args) throws IOException {
+    long n = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
+    int snapshots = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    write(Path.of(args[0]), n, snapshots, metadataBlocksFor(n));
+  }
+
+  /** A metadata size with room for {@code n} origin mappings and their snapshots. */
+  static int metadataBlocksFor(long n) {
+    return 65536 + (int) (n / 150);
+  }
+
   /** Writes the pool to {@code file} (created, {@code metadataBlocks} blocks long). */
   static void write(Path file, long n, int snapshots, int metadataBlocks) throws IOException {
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {

@@ -258,9 +258,13 @@ class ThinTrimTest {
         "Missing required option: '--data-dev=FILE'", r.stderr().lines().findFirst().orElse(""));
   }
 
-  /** Through a loop device the discards are BLKDISCARDs, which punch the backing file. */
+  /**
+   * Through a loop device the discards are BLKDISCARDs, which punch the backing file. Needs root:
+   * {@code -Dthinmeta.blockdev=true}.
+   */
   @Test
   void trim_onALoopDevice_discardsTheFreeRanges(@TempDir Path dir) throws Exception {
+    assumeTrue(Boolean.getBoolean("thinmeta.blockdev"), "set -Dthinmeta.blockdev=true to run");
     assumeTrue(Fixtures.available(), "shared fixtures missing");
     assumeTrue(filefragWorks(), "filefrag not installed");
     List<long[]> free = freeFromDump("tmeta_with_shared_internal_root", 16384);
