@@ -64,7 +64,12 @@ public final class ThinMetadataUnpackCommand extends ToolCommand {
       PackHeader h = u.readHeader();
       Destinations.checkParentExists(out);
       Destinations.confirmOverwrite(ctx, out, force);
-      if (Files.exists(out) && FileBlockDevice.kindOf(out) == FileBlockDevice.Kind.BLOCK_DEVICE) {
+      FileBlockDevice.Kind kind =
+          Files.exists(out) ? FileBlockDevice.kindOf(out) : FileBlockDevice.Kind.REGULAR;
+      if (kind == FileBlockDevice.Kind.OTHER) {
+        throw new ToolException("Not a block device or regular file '" + out + "'.");
+      }
+      if (kind == FileBlockDevice.Kind.BLOCK_DEVICE) {
         unpackToBlockDevice(u, h, out);
       } else {
         unpackToFile(u, h, out);

@@ -262,6 +262,24 @@ class ThinMetadataPackTest {
   }
 
   @Test
+  void unpack_ontoADirectory_fails(@TempDir Path dir) throws Exception {
+    assumeTrue(Fixtures.available(), "shared fixtures missing");
+    Path sub = Files.createDirectory(dir.resolve("sub"));
+
+    Cli.Result r =
+        Cli.run(
+            "thin_metadata_unpack",
+            "-i",
+            Fixtures.kernelDir().resolve("tmeta_with_empty_roots.pack").toString(),
+            "-o",
+            sub.toString());
+
+    assertEquals(64, r.status(), r::toString);
+    assertEquals("Not a block device or regular file '" + sub + "'.\n", r.stderr());
+    assertTrue(Files.isDirectory(sub));
+  }
+
+  @Test
   void unpack_missingInput_failsWithTheReferenceMessage(@TempDir Path dir) {
     Path in = dir.resolve("missing.pack");
 
