@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.thinmeta.cli.commands.ThinDeltaCommand;
 import org.thinmeta.cli.commands.ThinDumpCommand;
+import org.thinmeta.cli.commands.ThinGenerateMetadataCommand;
 import org.thinmeta.cli.commands.ThinLsCommand;
 import org.thinmeta.cli.commands.ThinMetadataPackCommand;
 import org.thinmeta.cli.commands.ThinMetadataSizeCommand;
@@ -26,6 +27,7 @@ public final class Tools {
     TOOLS.put("thin_metadata_pack", ThinMetadataPackCommand::new);
     TOOLS.put("thin_metadata_unpack", ThinMetadataUnpackCommand::new);
     TOOLS.put("thin_metadata_size", ThinMetadataSizeCommand::new);
+    TOOLS.put("thin_generate_metadata", ThinGenerateMetadataCommand::new);
   }
 
   private Tools() {}
