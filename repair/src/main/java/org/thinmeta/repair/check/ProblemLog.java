@@ -23,7 +23,8 @@ final class ProblemLog {
   private final Map<Problem.Kind, Boolean> unshownFatal = new EnumMap<>(Problem.Kind.class);
   private final List<Problem> examples = new ArrayList<>();
   private long fatal;
-  private boolean nonFatal;
+  private final java.util.EnumSet<Problem.Kind> nonFatalKinds =
+      java.util.EnumSet.noneOf(Problem.Kind.class);
 
   ProblemLog(CheckListener listener) {
     this.listener = listener;
@@ -63,7 +64,7 @@ final class ProblemLog {
       unshown.merge(kind, rest, Long::sum);
       Severity s = firstFew.isEmpty() ? Severity.FATAL : firstFew.get(0).severity();
       unshownFatal.merge(kind, s == Severity.FATAL, Boolean::logicalOr);
-      noteSeverity(s);
+      noteSeverity(kind, s);
     }
     summarise(Set.of(kind));
   }
@@ -99,7 +100,12 @@ final class ProblemLog {
   }
 
   synchronized boolean hasNonFatal() {
-    return nonFatal;
+    return !nonFatalKinds.isEmpty();
+  }
+
+  /** Forgets the non-fatal problems of {@code kinds}: they were repaired. */
+  synchronized void repaired(Set<Problem.Kind> kinds) {
+    nonFatalKinds.removeAll(kinds);
   }
 
   synchronized long count(Problem.Kind kind) {
@@ -116,7 +122,7 @@ final class ProblemLog {
 
   private boolean add(Problem p) {
     counts.merge(p.kind(), 1L, Long::sum);
-    noteSeverity(p.severity());
+    noteSeverity(p.kind(), p.severity());
     int k = kept.getOrDefault(p.kind(), 0);
     if (k >= EXAMPLES) {
       return false;
@@ -126,11 +132,11 @@ final class ProblemLog {
     return true;
   }
 
-  private void noteSeverity(Severity s) {
+  private void noteSeverity(Problem.Kind kind, Severity s) {
     if (s == Severity.FATAL) {
       fatal++;
     } else {
-      nonFatal = true;
+      nonFatalKinds.add(kind);
     }
   }
 

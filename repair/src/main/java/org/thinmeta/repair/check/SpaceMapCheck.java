@@ -58,7 +58,8 @@ final class SpaceMapCheck {
       List<Problem> leakExamples,
       List<Problem> badExamples,
       long onDiskAllocated,
-      List<Problem> bitmapProblems) {}
+      List<Problem> bitmapProblems,
+      long[] leakedBlocks) {}
 
   private static final int CHUNK = 16;
 
@@ -143,7 +144,13 @@ final class SpaceMapCheck {
     List<Problem> leakEx = new ArrayList<>();
     List<Problem> badEx = new ArrayList<>();
     List<Problem> bitmapProblems = new ArrayList<>();
+    long[] leaked = new long[0];
     for (Result r : parts) {
+      if (r.leakedBlocks().length > 0) {
+        int old = leaked.length;
+        leaked = java.util.Arrays.copyOf(leaked, old + r.leakedBlocks().length);
+        System.arraycopy(r.leakedBlocks(), 0, leaked, old, r.leakedBlocks().length);
+      }
       leaks += r.leaks();
       bad += r.bad();
       allocated += r.onDiskAllocated();
@@ -162,7 +169,8 @@ final class SpaceMapCheck {
         leakEx.subList(0, Math.min(ProblemLog.EXAMPLES, leakEx.size())),
         badEx.subList(0, Math.min(ProblemLog.EXAMPLES, badEx.size())),
         allocated,
-        List.of());
+        List.of(),
+        leaked);
   }
 
   private Result compareBitmap(int i, Expected expected) throws IOException {
@@ -190,6 +198,8 @@ final class SpaceMapCheck {
     long allocated = 0;
     List<Problem> leakEx = new ArrayList<>();
     List<Problem> badEx = new ArrayList<>();
+    long[] leaked = new long[0];
+    int nLeaked = 0;
     int words = (n + 31) >>> 5;
     long[] enc = new long[1];
     for (int w = 0; w < words; w++) {
@@ -217,6 +227,10 @@ final class SpaceMapCheck {
         }
         if (exp == 0 && onDisk == 1) {
           leaks++;
+          if (nLeaked == leaked.length) {
+            leaked = java.util.Arrays.copyOf(leaked, Math.max(16, nLeaked * 2));
+          }
+          leaked[nLeaked++] = block;
           if (leakEx.size() < ProblemLog.EXAMPLES) {
             leakEx.add(mismatch(block, exp, onDisk, Severity.NON_FATAL));
           }
@@ -228,7 +242,8 @@ final class SpaceMapCheck {
         }
       }
     }
-    return new Result(leaks, bad, leakEx, badEx, allocated, List.of());
+    return new Result(
+        leaks, bad, leakEx, badEx, allocated, List.of(), java.util.Arrays.copyOf(leaked, nLeaked));
   }
 
   private Problem mismatch(long block, long expected, long onDisk, Severity s) {
@@ -261,7 +276,8 @@ final class SpaceMapCheck {
         List.of(),
         List.of(),
         0,
-        List.of(new Problem(structureKind, Severity.FATAL, location, -1, message)));
+        List.of(new Problem(structureKind, Severity.FATAL, location, -1, message)),
+        new long[0]);
   }
 
   /** Compares bitmaps [from, to), splitting into tasks of {@link #CHUNK} bitmaps. */

@@ -29,6 +29,7 @@ import org.thinmeta.repair.check.CheckListener.Level;
 import org.thinmeta.thin.format.DeviceDetails;
 import org.thinmeta.thin.format.Superblock;
 import org.thinmeta.thin.read.MetadataReader;
+import org.thinmeta.thin.write.ThinPool;
 
 /**
  * Checks thin-pool metadata (format doc §7.3, in that order), with reference counting of every
@@ -383,13 +384,9 @@ public final class ThinChecker {
 
         // 16. Leaks: harmless to the kernel (blocks it will never hand out).
         if (data.leaks() > 0 || meta.leaks() > 0) {
-          if (opts.autoRepair()) {
-            throw new Abort(
-                "repairing leaks is not supported yet; nothing was written (leaks are harmless:"
-                    + " use --ignore-non-fatal-errors to accept them)",
-                false);
-          }
-          if (!opts.ignoreNonFatal()) {
+          if (opts.writes()) {
+            repairLeaks(data, meta);
+          } else if (!opts.ignoreNonFatal()) {
             String which = data.leaks() > 0 ? "data" : "metadata";
             throw new Abort(
                 which + " space map contains leaks\nperhaps you wanted to run with --auto-repair",
@@ -704,11 +701,48 @@ public final class ThinChecker {
     }
 
     /**
+     * Repairs leaks (unused blocks with a count of 1) in both space maps, and clears NEEDS_CHECK,
+     * through the write-path engine's commit: the changed bitmaps, index and counts are written to
+     * new blocks and forced, then the superblock is written and forced. The index hints and
+     * nr_allocated stay exact (unlike the reference, quirk Q7).
+     */
+    private void repairLeaks(SpaceMapCheck.Result data, SpaceMapCheck.Result meta)
+        throws IOException {
+      device.flush();
+      ByteBuffer now = device.read(0);
+      if (!now.equals(block0.duplicate().position(0).limit(block0.capacity()))) {
+        throw new IOException("the superblock changed during the check; nothing was repaired");
+      }
+      ThinPool writer = ThinPool.open(device, ThinPool.Options.DEFAULT);
+      if (data.leaks() > 0) {
+        log.message(Level.WARNING, "Repairing data leaks.");
+        for (long b : data.leakedBlocks()) {
+          writer.dataSpaceMap().setCount(b, 0);
+        }
+      }
+      if (meta.leaks() > 0) {
+        log.message(Level.WARNING, "Repairing metadata leaks.");
+        for (long b : meta.leakedBlocks()) {
+          writer.metadataSpaceMap().setCount(b, 0);
+        }
+      }
+      if (needsCheck) {
+        writer.setNeedsCheck(false);
+      }
+      writer.commit();
+      log.repaired(java.util.Set.of(Problem.Kind.DATA_LEAK, Problem.Kind.METADATA_LEAK));
+      if (needsCheck) {
+        cleared = true;
+        log.message(Level.WARNING, "Cleared needs_check flag");
+      }
+    }
+
+    /**
      * Clears NEEDS_CHECK crash-safely: everything before is flushed, block 0 is rewritten with only
      * the flag changed (if it still holds what was checked), and flushed again.
      */
     private void clearNeedsCheck() throws IOException {
-      if (!needsCheck) {
+      if (!needsCheck || cleared) {
         return;
       }
       device.flush();

@@ -745,33 +745,52 @@ class ThinCheckerDamageTest {
   }
 
   @Test
-  void leaks_autoRepairRefusedWithoutWriting() throws IOException {
+  void leaks_autoRepairFixesBothSpaceMapsAndClearsTheFlag() throws IOException {
     Pools.Pool p = Pools.withFlags(Superblock.NEEDS_CHECK);
-    new DamageInjector(p.dev()).setCount(SpaceMapReader.Kind.DATA, 95_000, 1);
+    DamageInjector inj = new DamageInjector(p.dev());
+    inj.setCount(SpaceMapReader.Kind.DATA, 95_000, 1);
+    inj.setCount(SpaceMapReader.Kind.METADATA, 1000, 1);
+
+    Run r = check(p.dev(), CheckOptions.builder().autoRepair(true).build());
+    Run after = check(p.dev());
+
+    assertEquals(CheckReport.Outcome.CLEAN, r.report().outcome(), r::toString);
+    assertTrue(r.report().passed(false));
+    assertTrue(r.report().needsCheckCleared());
+    assertTrue(r.toString().contains("Repairing data leaks."), r::toString);
+    assertTrue(r.toString().contains("Repairing metadata leaks."), r::toString);
+    assertEquals(CheckReport.Outcome.CLEAN, after.report().outcome(), after::toString);
+    assertEquals(List.of(), after.report().problems());
+    assertEquals(0, Superblock.decode(p.dev().read(0)).flags());
+  }
+
+  @Test
+  void leaks_clearNeedsCheck_repairsThemToo() throws IOException {
+    Pools.Pool p = Pools.withFlags(Superblock.NEEDS_CHECK);
+    new DamageInjector(p.dev()).setCount(SpaceMapReader.Kind.METADATA, 1000, 1);
+
+    Run r = check(p.dev(), CheckOptions.builder().clearNeedsCheck(true).build());
+    Run after = check(p.dev());
+
+    assertTrue(r.report().passed(false), r::toString);
+    assertTrue(r.report().needsCheckCleared());
+    assertEquals(0, Superblock.decode(p.dev().read(0)).flags());
+    assertEquals(CheckReport.Outcome.CLEAN, after.report().outcome(), after::toString);
+  }
+
+  @Test
+  void leaks_notRepairedWhenAnotherProblemIsFatal() throws IOException {
+    Pools.Pool p = Pools.withFlags(Superblock.NEEDS_CHECK);
+    DamageInjector inj = new DamageInjector(p.dev());
+    inj.setCount(SpaceMapReader.Kind.DATA, 95_000, 1);
+    inj.breakChecksum(p.leaf4());
     byte[] before = p.dev().toByteArray();
 
     Run r = check(p.dev(), CheckOptions.builder().autoRepair(true).build());
 
-    r.assertNonFatal(
-        Problem.Kind.DATA_LEAK,
-        "repairing leaks is not supported yet; nothing was written (leaks are harmless: use"
-            + " --ignore-non-fatal-errors to accept them)");
+    assertFalse(r.report().passed(false));
     assertFalse(r.report().needsCheckCleared());
-    assertTrue(java.util.Arrays.equals(before, p.dev().toByteArray()));
-  }
-
-  @Test
-  void leaks_clearNeedsCheckWithIgnoreNonFatal_clearsTheFlag() throws IOException {
-    Pools.Pool p = Pools.withFlags(Superblock.NEEDS_CHECK);
-    new DamageInjector(p.dev()).setCount(SpaceMapReader.Kind.METADATA, 1000, 1);
-
-    Run r =
-        check(p.dev(), CheckOptions.builder().clearNeedsCheck(true).ignoreNonFatal(true).build());
-
-    assertEquals(CheckReport.Outcome.NON_FATAL, r.report().outcome(), r::toString);
-    assertTrue(r.report().passed(true));
-    assertTrue(r.report().needsCheckCleared());
-    assertEquals(0, Superblock.decode(p.dev().read(0)).flags());
+    assertTrue(java.util.Arrays.equals(before, p.dev().toByteArray()), "nothing written");
   }
 
   // ---- many problems
