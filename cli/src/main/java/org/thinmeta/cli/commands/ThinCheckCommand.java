@@ -123,7 +123,13 @@ public final class ThinCheckCommand extends ToolCommand {
         options.writes() ? FileBlockDevice.Mode.READ_WRITE : FileBlockDevice.Mode.READ_ONLY;
     CheckReport report;
     try (FileBlockDevice dev = FileBlockDevice.open(in, mode, !metadataSnap)) {
-      report = new ThinChecker(dev, new Printer()).check(options);
+      try (org.thinmeta.pdata.io.BlockDevice tracked =
+          org.thinmeta.cli.support.ProgressBlockDevice.track(
+              dev,
+              org.thinmeta.cli.support.ProgressReporter.of(ctx, quietFlag),
+              "Checking thin metadata")) {
+        report = new ThinChecker(tracked, new Printer()).check(options);
+      }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
