@@ -91,8 +91,13 @@ public final class XmlMetadataReader {
     try {
       reader.run();
     } catch (XMLStreamException e) {
-      Location l = e.getLocation() != null ? e.getLocation() : r.getLocation();
-      throw new InvalidInputException("XML parse error" + at(l) + ": " + detail(e));
+      throw parseError(e, r);
+    } catch (RuntimeException e) {
+      // Aalto wraps parse errors met in accessors (isWhiteSpace, getText) as unchecked ones.
+      if (e.getCause() instanceof XMLStreamException x) {
+        throw parseError(x, r);
+      }
+      throw e;
     } catch (InvalidInputException e) {
       if (e instanceof Positioned) {
         throw e;
@@ -105,6 +110,11 @@ public final class XmlMetadataReader {
         // Nothing more to say about input we are done with.
       }
     }
+  }
+
+  private static InvalidInputException parseError(XMLStreamException e, XMLStreamReader r) {
+    Location l = e.getLocation() != null ? e.getLocation() : r.getLocation();
+    return new Positioned("XML parse error" + at(l) + ": " + detail(e));
   }
 
   /** An error that already names its position. */
@@ -131,6 +141,10 @@ public final class XmlMetadataReader {
     int i = m.indexOf("Message: ");
     if (i >= 0) {
       m = m.substring(i + "Message: ".length());
+    }
+    int loc = m.indexOf("\n at [row,col");
+    if (loc >= 0) {
+      m = m.substring(0, loc);
     }
     return m.replace('\n', ' ').trim();
   }

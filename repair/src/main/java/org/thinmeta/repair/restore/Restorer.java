@@ -225,7 +225,7 @@ public final class Restorer implements MetadataVisitor {
     }
     List<LeafRef> leaves = defs.get(name);
     if (leaves == null) {
-      throw new InvalidInputException("Couldn't find sub tree '" + name + "'.");
+      throw new InvalidInputException("Couldn't find sub tree '" + name + "'");
     }
     for (LeafRef leaf : leaves) {
       order(leaf.firstKey(), leaf.lastKey());
