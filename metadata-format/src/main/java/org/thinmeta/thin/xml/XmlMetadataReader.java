@@ -9,6 +9,7 @@ import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+import org.codehaus.stax2.XMLStreamReader2;
 import org.thinmeta.thin.ir.DeviceInfo;
 import org.thinmeta.thin.ir.InvalidInputException;
 import org.thinmeta.thin.ir.MetadataVisitor;
@@ -41,6 +42,7 @@ public final class XmlMetadataReader {
   }
 
   private final XMLStreamReader r;
+  private final XMLStreamReader2 typed;
   private final MetadataVisitor out;
   private Context context = Context.TOP;
   private Context emptyParent;
@@ -48,6 +50,7 @@ public final class XmlMetadataReader {
 
   private XmlMetadataReader(XMLStreamReader r, MetadataVisitor out) {
     this.r = r;
+    this.typed = r instanceof XMLStreamReader2 t ? t : null;
     this.out = out;
   }
 
@@ -342,26 +345,25 @@ public final class XmlMetadataReader {
     String tag = "device";
     for (int i = 0, n = r.getAttributeCount(); i < n; i++) {
       String a = r.getAttributeLocalName(i);
-      String v = r.getAttributeValue(i);
       switch (a) {
         case "dev_id" -> {
-          devId = number(v, U32, a, tag);
+          devId = number(i, U32, a, tag);
           seen |= 1;
         }
         case "mapped_blocks" -> {
-          mapped = number(v, U64, a, tag);
+          mapped = number(i, U64, a, tag);
           seen |= 2;
         }
         case "transaction" -> {
-          transaction = number(v, U64, a, tag);
+          transaction = number(i, U64, a, tag);
           seen |= 4;
         }
         case "creation_time" -> {
-          creation = number(v, U32, a, tag);
+          creation = number(i, U32, a, tag);
           seen |= 8;
         }
         case "snap_time" -> {
-          snap = number(v, U32, a, tag);
+          snap = number(i, U32, a, tag);
           seen |= 16;
         }
         default -> throw unknownAttribute(a, tag);
@@ -382,18 +384,17 @@ public final class XmlMetadataReader {
     String tag = "single_mapping";
     for (int i = 0, n = r.getAttributeCount(); i < n; i++) {
       String a = r.getAttributeLocalName(i);
-      String v = r.getAttributeValue(i);
       switch (a) {
         case "origin_block" -> {
-          origin = number(v, U64, a, tag);
+          origin = number(i, U64, a, tag);
           seen |= 1;
         }
         case "data_block" -> {
-          data = number(v, U64, a, tag);
+          data = number(i, U64, a, tag);
           seen |= 2;
         }
         case "time" -> {
-          time = number(v, U32, a, tag);
+          time = number(i, U32, a, tag);
           seen |= 4;
         }
         default -> throw unknownAttribute(a, tag);
@@ -414,22 +415,21 @@ public final class XmlMetadataReader {
     String tag = "range_mapping";
     for (int i = 0, n = r.getAttributeCount(); i < n; i++) {
       String a = r.getAttributeLocalName(i);
-      String v = r.getAttributeValue(i);
       switch (a) {
         case "origin_begin" -> {
-          origin = number(v, U64, a, tag);
+          origin = number(i, U64, a, tag);
           seen |= 1;
         }
         case "data_begin" -> {
-          data = number(v, U64, a, tag);
+          data = number(i, U64, a, tag);
           seen |= 2;
         }
         case "length" -> {
-          length = number(v, U64, a, tag);
+          length = number(i, U64, a, tag);
           seen |= 4;
         }
         case "time" -> {
-          time = number(v, U32, a, tag);
+          time = number(i, U32, a, tag);
           seen |= 8;
         }
         default -> throw unknownAttribute(a, tag);
@@ -474,6 +474,25 @@ public final class XmlMetadataReader {
 
   private static InvalidInputException unknownAttribute(String a, String tag) {
     return new InvalidInputException("unknown attribute '" + a + "' in <" + tag + ">");
+  }
+
+  /**
+   * Attribute {@code i} as an unsigned number no larger than {@code max}: through the parser's
+   * typed access when it gives a value in range (no string is made), else through {@link
+   * #number(String, long, String, String)}, which also words every error.
+   */
+  private long number(int i, long max, String attribute, String tag) throws InvalidInputException {
+    if (typed != null) {
+      try {
+        long x = typed.getAttributeAsLong(i);
+        if (x >= 0 && Long.compareUnsigned(x, max) <= 0) {
+          return x;
+        }
+      } catch (XMLStreamException | RuntimeException e) {
+        // Not a plain signed long: let the exact parser say why (or take a u64 above 2^63).
+      }
+    }
+    return number(r.getAttributeValue(i), max, attribute, tag);
   }
 
   /**

@@ -5,8 +5,10 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.thinmeta.pdata.btree.Node;
 import org.thinmeta.pdata.build.BTreeBuilder;
@@ -38,7 +40,7 @@ import org.thinmeta.thin.xml.XmlMetadataReader;
  * written, and the superblock is written only after every other block has been forced; so an output
  * whose run failed or was cut short never holds a superblock that looks valid.
  */
-public final class Restorer implements MetadataVisitor {
+public final class Restorer implements MetadataVisitor, AutoCloseable {
   /** Largest data block a mapping can hold: block_time keeps 40 bits for it. */
   public static final long MAX_DATA_BLOCKS = 1L << 40;
 
@@ -68,18 +70,25 @@ public final class Restorer implements MetadataVisitor {
   private long dataBlockSize;
   private MetadataSpace space;
   private DataCounts data;
-  private final TreeMap<Long, Device> devices = new TreeMap<>(Long::compareUnsigned);
-  private final Map<String, List<LeafRef>> defs = new HashMap<>();
-  private final List<LeafRef> defLeaves = new ArrayList<>();
+  private long nrData;
+  private BuildPipeline pipeline;
 
-  // The open <device> or <def>.
-  private BTreeBuilder builder;
-  private List<LeafRef> defOut;
+  // Validation state, on the caller's thread: the open <device> or <def> and what came before.
   private DeviceInfo device;
   private String defName;
   private boolean anyKey;
   private long prevBegin;
   private long lastKey;
+  private long sectionFirstKey;
+  private final Set<Long> deviceIds = new HashSet<>();
+  private final Map<String, long[]> defRanges = new HashMap<>();
+
+  // Build state, on the builder thread (read by the caller only after the pipeline finished).
+  private final TreeMap<Long, Device> devices = new TreeMap<>(Long::compareUnsigned);
+  private final Map<String, List<LeafRef>> defs = new HashMap<>();
+  private final List<LeafRef> defLeaves = new ArrayList<>();
+  private BTreeBuilder builder;
+  private List<LeafRef> defOut;
 
   private Superblock written;
 
@@ -97,10 +106,21 @@ public final class Restorer implements MetadataVisitor {
    */
   public static Superblock restore(InputStream xml, BlockDevice out, Options options)
       throws IOException {
-    Restorer r = new Restorer(out, options);
-    r.invalidate();
-    XmlMetadataReader.read(xml, r);
-    return r.result();
+    try (Restorer r = new Restorer(out, options)) {
+      r.invalidate();
+      XmlMetadataReader.read(xml, r);
+      return r.result();
+    }
+  }
+
+  /** Stops the builder thread of an unfinished restore. */
+  @Override
+  public void close() throws IOException {
+    if (pipeline != null) {
+      BuildPipeline p = pipeline;
+      pipeline = null;
+      p.close();
+    }
   }
 
   /** The superblock written, once {@link #superblockEnd} has completed. */
@@ -137,7 +157,7 @@ public final class Restorer implements MetadataVisitor {
               + Long.toUnsignedString(dbs)
               + ": it must be a multiple of 128 sectors between 128 and 2097152");
     }
-    long nrData = unsignedMax(sb.nrDataBlocks(), options.nrDataBlocks());
+    nrData = unsignedMax(sb.nrDataBlocks(), options.nrDataBlocks());
     if (Long.compareUnsigned(nrData, MAX_DATA_BLOCKS) > 0) {
       throw new InvalidInputException(
           "nr_data_blocks "
@@ -157,6 +177,7 @@ public final class Restorer implements MetadataVisitor {
     space = new MetadataSpace(out);
     space.reserve(0);
     data = new DataCounts(nrData);
+    pipeline = new BuildPipeline(this::build);
   }
 
   private static long unsignedMax(long a, Long b) {
@@ -166,12 +187,13 @@ public final class Restorer implements MetadataVisitor {
   @Override
   public void deviceBegin(DeviceInfo dev) throws IOException {
     requireNoSection("device " + dev.devId());
-    if (devices.containsKey(dev.devId())) {
+    if (!deviceIds.add(dev.devId())) {
       throw new InvalidInputException("duplicated device id " + dev.devId());
     }
     device = dev;
-    builder = new BTreeBuilder(space, (k, v) -> data.inc(BlockTime.dataBlock(v)));
     anyKey = false;
+    pipeline.run(
+        () -> builder = new BTreeBuilder(space, (k, v) -> data.inc(BlockTime.dataBlock(v))));
   }
 
   @Override
@@ -179,30 +201,34 @@ public final class Restorer implements MetadataVisitor {
     if (device == null) {
       throw new InvalidInputException("unexpected end of device");
     }
-    long root = builder.finish();
-    devices.put(
-        device.devId(),
-        new Device(
-            new DeviceDetails(
-                device.mappedBlocks(),
-                device.transaction(),
-                device.creationTime(),
-                device.snapTime()),
-            root));
+    DeviceInfo d = device;
     device = null;
-    builder = null;
+    pipeline.run(
+        () -> {
+          long root = builder.finish();
+          builder = null;
+          devices.put(
+              d.devId(),
+              new Device(
+                  new DeviceDetails(
+                      d.mappedBlocks(), d.transaction(), d.creationTime(), d.snapTime()),
+                  root));
+        });
   }
 
   @Override
   public void defBegin(String name) throws IOException {
     requireNoSection("def '" + name + "'");
-    if (defs.containsKey(name)) {
+    if (defRanges.containsKey(name)) {
       throw new InvalidInputException("duplicated def '" + name + "'");
     }
     defName = name;
-    defOut = new ArrayList<>();
-    builder = BTreeBuilder.leavesOnly(space, 8, defOut);
     anyKey = false;
+    pipeline.run(
+        () -> {
+          defOut = new ArrayList<>();
+          builder = BTreeBuilder.leavesOnly(space, 8, defOut);
+        });
   }
 
   @Override
@@ -210,12 +236,17 @@ public final class Restorer implements MetadataVisitor {
     if (defName == null) {
       throw new InvalidInputException("unexpected end of def");
     }
-    builder.finish();
-    defs.put(defName, defOut);
-    defLeaves.addAll(defOut);
+    String name = defName;
+    defRanges.put(name, anyKey ? new long[] {sectionFirstKey, lastKey} : null);
     defName = null;
-    defOut = null;
-    builder = null;
+    pipeline.run(
+        () -> {
+          builder.finish();
+          builder = null;
+          defs.put(name, defOut);
+          defLeaves.addAll(defOut);
+          defOut = null;
+        });
   }
 
   @Override
@@ -223,19 +254,25 @@ public final class Restorer implements MetadataVisitor {
     if (device == null) {
       throw new InvalidInputException("<ref> tags may only occur within <device> sections.");
     }
-    List<LeafRef> leaves = defs.get(name);
-    if (leaves == null) {
+    if (!defRanges.containsKey(name)) {
       throw new InvalidInputException("Couldn't find sub tree '" + name + "'");
     }
-    for (LeafRef leaf : leaves) {
-      order(leaf.firstKey(), leaf.lastKey());
-      builder.splice(leaf);
+    long[] range = defRanges.get(name);
+    if (range == null) {
+      return;
     }
+    order(range[0], range[1]);
+    pipeline.run(
+        () -> {
+          for (LeafRef leaf : defs.get(name)) {
+            builder.splice(leaf);
+          }
+        });
   }
 
   @Override
   public void map(long thinBegin, long dataBegin, long length, long time) throws IOException {
-    if (builder == null) {
+    if (device == null && defName == null) {
       throw new InvalidInputException("Mapping tags must appear within a <def> or <device> tag.");
     }
     if (length <= 0) {
@@ -251,7 +288,6 @@ public final class Restorer implements MetadataVisitor {
         || Long.compareUnsigned(dataLast, dataBegin) < 0) {
       throw new InvalidInputException("mapping runs past the largest block number");
     }
-    long nrData = data.nrBlocks();
     if (Long.compareUnsigned(dataLast, nrData) >= 0) {
       long firstOut = Long.compareUnsigned(dataBegin, nrData) >= 0 ? dataBegin : nrData;
       throw new InvalidInputException(
@@ -266,6 +302,11 @@ public final class Restorer implements MetadataVisitor {
               + " data blocks");
     }
     order(thinBegin, thinLast);
+    pipeline.map(thinBegin, dataBegin, length, time);
+  }
+
+  /** Builder thread: adds a validated run to the open section. */
+  private void build(long thinBegin, long dataBegin, long length, long time) throws IOException {
     BTreeBuilder b = builder;
     DataCounts d = data;
     for (long i = 0; i < length; i++) {
@@ -294,6 +335,9 @@ public final class Restorer implements MetadataVisitor {
               + " comes after thin block "
               + Long.toUnsignedString(lastKey));
     }
+    if (!anyKey) {
+      sectionFirstKey = first;
+    }
     anyKey = true;
     prevBegin = first;
     lastKey = last;
@@ -307,7 +351,7 @@ public final class Restorer implements MetadataVisitor {
     if (info == null || written != null) {
       throw new InvalidInputException("missing superblock");
     }
-    if (builder != null) {
+    if (device != null || defName != null) {
       throw new InvalidInputException(
           "Nested subtrees are not allowed: " + what + " within " + section());
     }
@@ -318,9 +362,12 @@ public final class Restorer implements MetadataVisitor {
     if (info == null || written != null) {
       throw new InvalidInputException("missing superblock");
     }
-    if (builder != null) {
+    if (device != null || defName != null) {
       throw new InvalidInputException("unterminated " + section());
     }
+    BuildPipeline p = pipeline;
+    pipeline = null;
+    p.finish();
     BTreeBuilder details = new BTreeBuilder(space, DeviceDetails.SIZE);
     BTreeBuilder top = new BTreeBuilder(space, 8);
     byte[] value = new byte[DeviceDetails.SIZE];
