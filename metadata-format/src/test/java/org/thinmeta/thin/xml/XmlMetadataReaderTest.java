@@ -204,6 +204,26 @@ class XmlMetadataReaderTest {
   }
 
   @Test
+  void read_externalDtdAndEntityUrls_neverFetched() throws IOException {
+    try (java.net.ServerSocket server =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      server.setSoTimeout(300);
+      String url = "http://127.0.0.1:" + server.getLocalPort() + "/x";
+      String[] inputs = {
+        "<!DOCTYPE superblock SYSTEM \"" + url + "\"><superblock/>",
+        "<!DOCTYPE superblock [<!ENTITY e SYSTEM \"" + url + "\">]><superblock uuid=\"&e;\"/>",
+        "<!DOCTYPE superblock [<!ENTITY % p SYSTEM \"" + url + "\"> %p;]><superblock/>",
+      };
+      for (String xml : inputs) {
+        assertEquals(
+            "DOCTYPE declarations are not allowed", error(xml).replaceAll(" at line.*", ""));
+        assertThrows(
+            java.net.SocketTimeoutException.class, server::accept, "no connection for " + xml);
+      }
+    }
+  }
+
+  @Test
   void read_billionLaughs_rejectedAtOnce() {
     StringBuilder dtd = new StringBuilder("<!DOCTYPE superblock [<!ENTITY l0 \"lol\">");
     for (int i = 1; i < 10; i++) {

@@ -40,9 +40,9 @@ import org.thinmeta.thin.xml.XmlMetadataReader;
  * written, and the superblock is written only after every other block has been forced; so an output
  * whose run failed or was cut short never holds a superblock that looks valid.
  *
- * <p>Events are validated on the caller's thread (so an input error is reported where it was
- * read); trees are built on a second thread ({@link BuildPipeline}). A restorer that is abandoned
- * before {@link #superblockEnd} must be {@linkplain #close closed} to stop that thread.
+ * <p>Events are validated on the caller's thread (so an input error is reported where it was read);
+ * trees are built on a second thread ({@link BuildPipeline}). A restorer that is abandoned before
+ * {@link #superblockEnd} must be {@linkplain #close closed} to stop that thread.
  */
 public final class Restorer implements MetadataVisitor, AutoCloseable {
   /** Largest data block a mapping can hold: block_time keeps 40 bits for it. */
