@@ -155,6 +155,13 @@ class ThinRestoreTest {
     }
   }
 
+  static final String SB =
+      "<superblock uuid=\"\" time=\"1\" transaction=\"2\" data_block_size=\"128\""
+          + " nr_data_blocks=\"10\">";
+  static final String DEV1 =
+      "<device dev_id=\"1\" mapped_blocks=\"0\" transaction=\"0\" creation_time=\"0\""
+          + " snap_time=\"0\">";
+
   /** Hostile or broken XML: one-line error, exit 64, and the old superblock is gone. */
   @ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource(
@@ -171,6 +178,30 @@ class ThinRestoreTest {
         "<superblock uuid=\"\" time=\"1\" transaction=\"2\" data_block_size=\"128\""
             + " nr_data_blocks=\"10\"><bogus/></superblock>"
             + "|unknown tag <bogus> inside <superblock> at line 1, column 88",
+        "<!DOCTYPE s [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
+            + "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><superblock uuid=\"&c;\"/>"
+            + "|DOCTYPE declarations are not allowed at line 1, column 1",
+        SB
+            + "<device dev_id=\"-1\" mapped_blocks=\"0\" transaction=\"0\" creation_time=\"0\""
+            + " snap_time=\"0\"></device></superblock>"
+            + "|invalid value '-1' of attribute 'dev_id' in <device>: not an unsigned decimal"
+            + " number at line 1, column 88",
+        SB
+            + "<device dev_id=\"4294967296\" mapped_blocks=\"0\" transaction=\"0\""
+            + " creation_time=\"0\" snap_time=\"0\"></device></superblock>"
+            + "|value 4294967296 of attribute 'dev_id' in <device> is out of range (maximum"
+            + " 4294967295) at line 1, column 88",
+        SB
+            + DEV1
+            + "</device>"
+            + DEV1
+            + "</device></superblock>|duplicated device id 1 at line 1, column 182",
+        SB
+            + DEV1
+            + "<range_mapping origin_begin=\"0\" data_begin=\"0\" length=\"5\" time=\"0\"/>"
+            + "<single_mapping origin_block=\"4\" data_block=\"6\" time=\"0\"/>"
+            + "</device></superblock>|overlapping mappings: thin block 4 of device 1 is already"
+            + " mapped at line 1, column 241",
       })
   void hostileXml_rejected_leavesNoValidSuperblock(String text, String message, @TempDir Path dir)
       throws Exception {
