@@ -78,10 +78,41 @@ public final class DataCounts {
     return v == BIG ? big.get(block) : v;
   }
 
+  /**
+   * Adds one reference to each of {@code length} blocks from {@code first} (all below nrBlocks).
+   */
+  public void incRange(long first, long length) {
+    long b = first;
+    long end = first + length;
+    while (b < end) {
+      int ri = (int) (b / REGION);
+      int off = (int) (b % REGION);
+      int n = (int) Math.min(REGION - off, end - b);
+      if (regions[ri] instanceof byte[] dense) {
+        for (int i = 0; i < n; i++) {
+          int v = dense[off + i] & 0xff;
+          if (v == 0) {
+            allocated++;
+            dense[off + i] = 1;
+          } else {
+            dense[off + i] = (byte) incremented(b + i, v);
+          }
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          inc(ri, off + i, b + i);
+        }
+      }
+      b += n;
+    }
+  }
+
   /** Adds one reference to {@code block} (which must be below {@link #nrBlocks}). */
   public void inc(long block) {
-    int ri = (int) (block / REGION);
-    int off = (int) (block % REGION);
+    inc((int) (block / REGION), (int) (block % REGION), block);
+  }
+
+  private void inc(int ri, int off, long block) {
     Object r = regions[ri];
     if (r instanceof byte[] dense) {
       dense[off] = (byte) incremented(block, dense[off] & 0xff);
@@ -169,7 +200,9 @@ public final class DataCounts {
   private static int find(int[] t, int off) {
     int mask = t.length - 1;
     int key = off + 1;
-    int i = (off * 0x9E3779B1) >>> 7 & mask;
+    // Groups of 8 neighbouring offsets hash together into neighbouring slots: runs of mappings
+    // count neighbouring data blocks, and then stay within a cache line or two.
+    int i = ((((off >>> 3) * 0x9E3779B1) >>> 11) << 3 | (off & 7)) & mask;
     while (t[i] != 0 && (t[i] >>> 8) != key) {
       i = (i + 1) & mask;
     }

@@ -312,12 +312,10 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
   /** Builder thread: adds a validated run to the open section. */
   private void build(long thinBegin, long dataBegin, long length, long time) throws IOException {
     BTreeBuilder b = builder;
-    DataCounts d = data;
     for (long i = 0; i < length; i++) {
-      long db = dataBegin + i;
-      b.add(thinBegin + i, BlockTime.pack(db, time));
-      d.inc(db);
+      b.add(thinBegin + i, BlockTime.pack(dataBegin + i, time));
     }
+    data.incRange(dataBegin, length);
   }
 
   /** Checks that thin blocks [first, last] come after everything in the section so far. */
