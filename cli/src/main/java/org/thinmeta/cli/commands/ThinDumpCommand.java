@@ -10,10 +10,12 @@ import java.util.Set;
 import org.thinmeta.cli.support.ArgsPreprocessor;
 import org.thinmeta.cli.support.ExitStatus;
 import org.thinmeta.cli.support.InputChecks;
+import org.thinmeta.cli.support.Messages;
 import org.thinmeta.cli.support.OutputFiles;
 import org.thinmeta.cli.support.ToolCommand;
 import org.thinmeta.cli.support.ToolException;
 import org.thinmeta.cli.support.Version;
+import org.thinmeta.pdata.io.DeviceBusyException;
 import org.thinmeta.pdata.io.FileBlockDevice;
 import org.thinmeta.thin.format.Superblock;
 import org.thinmeta.thin.ir.MetadataVisitor;
@@ -129,8 +131,7 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
   protected int run() throws Exception {
     Path in = ctx.path(input);
     InputChecks.checkMetadataInput(in, true);
-    try (FileBlockDevice dev =
-        FileBlockDevice.open(in, FileBlockDevice.Mode.READ_ONLY, !metadataSnap)) {
+    try (FileBlockDevice dev = openInput(in)) {
       Superblock live = MetadataReader.readSuperblock(dev);
       Superblock sb = live;
       if (metadataSnap) {
@@ -155,6 +156,17 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
       }
     }
     return ExitStatus.OK;
+  }
+
+  /** Opens the input read-only; exclusively (refusing a live pool's metadata) unless -m. */
+  private FileBlockDevice openInput(Path in) throws IOException, ToolException {
+    try {
+      return FileBlockDevice.open(in, FileBlockDevice.Mode.READ_ONLY, !metadataSnap);
+    } catch (DeviceBusyException e) {
+      throw new ToolException(
+          Messages.of(e)
+              + ": the metadata is in use by the kernel; use -m to dump its metadata snapshot");
+    }
   }
 
   private void dump(
