@@ -17,6 +17,7 @@ import org.thinmeta.pdata.build.LeafRef;
 import org.thinmeta.pdata.build.MetadataSpace;
 import org.thinmeta.pdata.build.OutOfMetadataSpaceException;
 import org.thinmeta.pdata.build.SpaceMapWriter;
+import org.thinmeta.pdata.build.WriteBehindDevice;
 import org.thinmeta.pdata.io.BlockDevice;
 import org.thinmeta.pdata.io.Blocks;
 import org.thinmeta.pdata.spacemap.SmRoot;
@@ -48,6 +49,9 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
   /** Largest data block a mapping can hold: block_time keeps 40 bits for it. */
   public static final long MAX_DATA_BLOCKS = 1L << 40;
 
+  /** Blocks (32 MiB) between background flushes, so the final one finds little to write. */
+  static final long WRITE_BEHIND_BLOCKS = 8192;
+
   /** Largest mapping time: block_time keeps 24 bits for it. */
   public static final long MAX_TIME = BlockTime.TIME_MASK;
 
@@ -76,6 +80,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
   private DataCounts data;
   private long nrData;
   private BuildPipeline pipeline;
+  private WriteBehindDevice writeBehind;
 
   // Validation state, on the caller's thread: the open <device> or <def> and what came before.
   private DeviceInfo device;
@@ -120,10 +125,16 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
   /** Stops the builder thread of an unfinished restore. */
   @Override
   public void close() throws IOException {
-    if (pipeline != null) {
-      BuildPipeline p = pipeline;
-      pipeline = null;
-      p.close();
+    try {
+      if (pipeline != null) {
+        BuildPipeline p = pipeline;
+        pipeline = null;
+        p.close();
+      }
+    } finally {
+      if (writeBehind != null) {
+        writeBehind.close();
+      }
     }
   }
 
@@ -178,7 +189,8 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     info = sb;
     dataBlockSize = dbs;
     transactionId = unsignedMax(sb.transaction(), options.transactionId());
-    space = new MetadataSpace(out);
+    writeBehind = new WriteBehindDevice(out, WRITE_BEHIND_BLOCKS);
+    space = new MetadataSpace(writeBehind);
     space.reserve(0);
     data = new DataCounts(nrData);
     pipeline = new BuildPipeline(this::build);
@@ -404,7 +416,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
             0,
             0,
             0);
-    out.flush();
+    writeBehind.flush();
     out.write(0, sb.encode());
     out.flush();
     written = sb;
