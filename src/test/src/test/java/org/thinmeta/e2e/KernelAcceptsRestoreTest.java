@@ -110,9 +110,11 @@ class KernelAcceptsRestoreTest {
 
   static String run(Path dir, Path log, List<String> cmd, int timeoutMinutes, int[] status)
       throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    // The harness calls thin_dump/thin_check and dmsetup by name; they live in /usr/sbin.
+    pb.environment().merge("PATH", "/usr/sbin:/sbin", (a, b) -> a + ":" + b);
     Process p =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
+        pb.directory(dir.toFile())
             .redirectOutput(log.toFile())
             .redirectError(Path.of(log + ".err").toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
