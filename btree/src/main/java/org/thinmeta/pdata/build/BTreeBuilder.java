@@ -43,6 +43,10 @@ public final class BTreeBuilder {
   private BTreeBuilder parent;
 
   private final long[] keys;
+
+  /** Queued values of 8 bytes (the common case, kept as longs), else their bytes. */
+  private final long[] values8;
+
   private final byte[] valueBytes;
   private final ByteBuffer values;
   private int queued;
@@ -74,7 +78,8 @@ public final class BTreeBuilder {
     this.leavesOut = leavesOut;
     this.listener = listener;
     this.keys = new long[2 * max];
-    this.valueBytes = new byte[2 * max * valueSize];
+    this.values8 = valueSize == 8 ? new long[2 * max] : null;
+    this.valueBytes = valueSize == 8 ? new byte[0] : new byte[2 * max * valueSize];
     this.values = ByteBuffer.wrap(valueBytes).order(ByteOrder.LITTLE_ENDIAN);
   }
 
@@ -105,7 +110,7 @@ public final class BTreeBuilder {
   public void add(long key, long value) throws IOException {
     prepareAdd(key);
     if (valueSize == 8) {
-      values.putLong(queued * 8, value);
+      values8[queued] = value;
     } else if (valueSize == 4) {
       values.putInt(queued * 4, (int) value);
     } else {
@@ -114,8 +119,49 @@ public final class BTreeBuilder {
     keys[queued++] = key;
   }
 
+  /**
+   * Adds {@code n} entries with 8-byte values: keys {@code key, key + 1, ...} and values {@code
+   * value, value + step, ...} (a run of mappings). Same as {@code n} calls to {@link #add(long,
+   * long)}, without their per-entry cost.
+   */
+  public void addRun(long key, long value, long n, long step) throws IOException {
+    if (valueSize != 8) {
+      throw new IllegalStateException("value size is " + valueSize + ", not 8");
+    }
+    if (n <= 0) {
+      return;
+    }
+    if (Long.compareUnsigned(key + n - 1, key) < 0) {
+      throw new IllegalArgumentException("run of " + n + " keys from " + key + " wraps");
+    }
+    long k = key;
+    long v = value;
+    long left = n;
+    while (left > 0) {
+      prepareAdd(k);
+      int room = Math.max(1, max - queued);
+      int chunk = (int) Math.min(left, room);
+      long[] ks = keys;
+      long[] vs = values8;
+      int q = queued;
+      for (int i = 0; i < chunk; i++) {
+        ks[q + i] = k + i;
+        vs[q + i] = v;
+        v += step;
+      }
+      queued = q + chunk;
+      k += chunk;
+      left -= chunk;
+      lastKey = k - 1;
+    }
+  }
+
   /** Adds an entry whose value is {@code value[offset .. offset + valueSize)}. */
   public void add(long key, byte[] value, int offset) throws IOException {
+    if (valueSize == 8) {
+      add(key, ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong(offset));
+      return;
+    }
     prepareAdd(key);
     System.arraycopy(value, offset, valueBytes, queued * valueSize, valueSize);
     keys[queued++] = key;
@@ -134,7 +180,11 @@ public final class BTreeBuilder {
       emitFromQueue(0, max);
       int rest = queued - max;
       System.arraycopy(keys, max, keys, 0, rest);
-      System.arraycopy(valueBytes, max * valueSize, valueBytes, 0, rest * valueSize);
+      if (values8 != null) {
+        System.arraycopy(values8, max, values8, 0, rest);
+      } else {
+        System.arraycopy(valueBytes, max * valueSize, valueBytes, 0, rest * valueSize);
+      }
       queued = rest;
     }
   }
@@ -254,9 +304,16 @@ public final class BTreeBuilder {
     for (int i = 0; i < n; i++) {
       b.putLong(NodeHeader.SIZE + 8 * i, keys[from + i]);
     }
-    b.position(NodeHeader.SIZE + 8 * max);
-    b.put(valueBytes, from * valueSize, n * valueSize);
-    b.clear();
+    int valuesAt = NodeHeader.SIZE + 8 * max;
+    if (values8 != null) {
+      for (int i = 0; i < n; i++) {
+        b.putLong(valuesAt + 8 * i, values8[from + i]);
+      }
+    } else {
+      b.position(valuesAt);
+      b.put(valueBytes, from * valueSize, n * valueSize);
+      b.clear();
+    }
     return b;
   }
 
@@ -318,9 +375,16 @@ public final class BTreeBuilder {
       for (int i = 0; i < n; i++) {
         keys[i] = node.getLong(NodeHeader.SIZE + 8 * i);
       }
-      node.position(NodeHeader.SIZE + 8 * max);
-      node.get(valueBytes, 0, n * valueSize);
-      node.clear();
+      int valuesAt = NodeHeader.SIZE + 8 * max;
+      if (values8 != null) {
+        for (int i = 0; i < n; i++) {
+          values8[i] = node.getLong(valuesAt + 8 * i);
+        }
+      } else {
+        node.position(valuesAt);
+        node.get(valueBytes, 0, n * valueSize);
+        node.clear();
+      }
       queued += n;
     } else if (pendingSplice != null) {
       LeafRef s = pendingSplice;
@@ -332,7 +396,7 @@ public final class BTreeBuilder {
       for (int i = 0; i < n; i++) {
         keys[i] = node.key(i);
         long v = node.valueU64(i);
-        values.putLong(8 * i, v);
+        values8[i] = v;
         copied(keys[i], v);
       }
       queued += n;
@@ -346,7 +410,11 @@ public final class BTreeBuilder {
       throw new IllegalStateException("builder queue overflow");
     }
     System.arraycopy(keys, 0, keys, n, queued);
-    System.arraycopy(valueBytes, 0, valueBytes, n * valueSize, queued * valueSize);
+    if (values8 != null) {
+      System.arraycopy(values8, 0, values8, n, queued);
+    } else {
+      System.arraycopy(valueBytes, 0, valueBytes, n * valueSize, queued * valueSize);
+    }
   }
 
   /** Copies a spliced leaf's entries to the end of the queue instead of sharing it. */
@@ -359,7 +427,7 @@ public final class BTreeBuilder {
     for (int i = 0; i < n; i++) {
       long v = node.valueU64(i);
       keys[queued] = node.key(i);
-      values.putLong(8 * queued, v);
+      values8[queued] = v;
       queued++;
       copied(node.key(i), v);
     }

@@ -8,16 +8,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.thinmeta.pdata.io.BlockDevice;
+import org.thinmeta.pdata.io.Blocks;
 
 /**
- * A block device that forces its writes to stable storage in the background every so many blocks,
- * so that a bulk writer's final flush has little left to wait for. Ordering guarantees are those of
- * the device underneath: {@link #flush} returns only when every write so far is stable. Closing
- * stops the background thread but does not close the device underneath.
+ * A block device for bulk writers: it gathers writes to consecutive blocks into one request of up
+ * to {@value #RUN_BLOCKS} blocks, and forces what was written to stable storage in the background
+ * every so many blocks, so that the writer's final flush has little left to wait for. Reads see
+ * every write. {@link #flush} returns only when every write so far is stable; writes not yet
+ * flushed are lost by {@link #close}, which stops the background thread but does not close the
+ * device underneath.
  */
 public final class WriteBehindDevice implements BlockDevice {
+  /** Most blocks gathered into one write request. */
+  public static final int RUN_BLOCKS = 64;
+
   private final BlockDevice device;
   private final long every;
+  private final ByteBuffer run =
+      ByteBuffer.allocate(RUN_BLOCKS * Blocks.BLOCK_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+  private long runStart;
+  private int runCount;
   private final ExecutorService flusher;
   private Future<?> inFlight;
   private long sinceFlush;
@@ -42,13 +52,41 @@ public final class WriteBehindDevice implements BlockDevice {
 
   @Override
   public ByteBuffer read(long location) throws IOException {
+    if (runCount > 0 && location >= runStart && location < runStart + runCount) {
+      ByteBuffer out = Blocks.allocate();
+      int from = (int) (location - runStart) * Blocks.BLOCK_SIZE;
+      out.put(run.duplicate().position(from).limit(from + Blocks.BLOCK_SIZE));
+      return out.clear();
+    }
     return device.read(location);
   }
 
   @Override
   public void write(long location, ByteBuffer block) throws IOException {
-    device.write(location, block);
-    if (++sinceFlush >= every && (inFlight == null || inFlight.isDone())) {
+    if (location < 0 || location >= device.nrBlocks()) {
+      throw new IOException("block " + location + " is beyond the end of " + device.description());
+    }
+    if (runCount > 0 && (location != runStart + runCount || runCount == RUN_BLOCKS)) {
+      writeRun();
+    }
+    if (runCount == 0) {
+      runStart = location;
+    }
+    run.position(runCount * Blocks.BLOCK_SIZE);
+    run.put(block.duplicate().position(0).limit(Blocks.BLOCK_SIZE));
+    run.clear();
+    runCount++;
+  }
+
+  private void writeRun() throws IOException {
+    if (runCount == 0) {
+      return;
+    }
+    int n = runCount;
+    runCount = 0;
+    device.writeBlocks(runStart, run, n);
+    sinceFlush += n;
+    if (sinceFlush >= every && (inFlight == null || inFlight.isDone())) {
       await();
       sinceFlush = 0;
       inFlight =
@@ -62,6 +100,7 @@ public final class WriteBehindDevice implements BlockDevice {
 
   @Override
   public void flush() throws IOException {
+    writeRun();
     await();
     device.flush();
   }

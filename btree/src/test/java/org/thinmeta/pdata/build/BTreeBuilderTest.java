@@ -53,6 +53,31 @@ class BTreeBuilderTest {
   }
 
   @Test
+  void addRun_writesTheSameImageAsSingleAdds() throws IOException {
+    java.util.Random rnd = new java.util.Random(3);
+    MemoryBlockDevice a = new MemoryBlockDevice(300);
+    MemoryBlockDevice b = new MemoryBlockDevice(300);
+    BTreeBuilder one = new BTreeBuilder(new MetadataSpace(a), 8);
+    BTreeBuilder runs = new BTreeBuilder(new MetadataSpace(b), 8);
+    long key = 5;
+    for (int r = 0; r < 300; r++) {
+      int n = rnd.nextInt(5) == 0 ? 1 + rnd.nextInt(700) : 1 + rnd.nextInt(4);
+      long value = rnd.nextLong() >>> 8;
+      for (int i = 0; i < n; i++) {
+        one.add(key + i, value + ((long) i << 24));
+      }
+      runs.addRun(key, value, n, 1L << 24);
+      key += n + rnd.nextInt(3);
+    }
+    long last = key;
+    BTreeBuilder more = new BTreeBuilder(new MetadataSpace(new MemoryBlockDevice(10)), 8);
+    more.addRun(last, 0, 3, 1);
+    assertThrows(IllegalArgumentException.class, () -> more.addRun(last + 2, 0, 1, 1));
+    assertEquals(one.finish(), runs.finish());
+    assertArrayEquals(a.toByteArray(), b.toByteArray());
+  }
+
+  @Test
   void build_600_givesLeavesOf252_174_174() throws IOException {
     MemoryBlockDevice dev = new MemoryBlockDevice(100);
     MetadataSpace space = new MetadataSpace(dev);

@@ -323,10 +323,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
 
   /** Builder thread: adds a validated run to the open section. */
   private void build(long thinBegin, long dataBegin, long length, long time) throws IOException {
-    BTreeBuilder b = builder;
-    for (long i = 0; i < length; i++) {
-      b.add(thinBegin + i, BlockTime.pack(dataBegin + i, time));
-    }
+    builder.addRun(thinBegin, BlockTime.pack(dataBegin, time), length, 1L << 24);
     data.incRange(dataBegin, length);
   }
 
