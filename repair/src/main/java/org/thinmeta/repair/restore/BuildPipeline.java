@@ -16,7 +16,13 @@ final class BuildPipeline implements AutoCloseable {
   /** Mappings per batch. */
   static final int BATCH = 4096;
 
-  private static final int BATCHES = 8;
+  private static final int BATCHES = 16;
+
+  /**
+   * A producer that finds no free batch sleeps until this many are free again, rather than being
+   * woken for each one: on a busy machine every wake-up waits for a time slice.
+   */
+  private static final int WAKE_AT = BATCHES / 2;
 
   /** Work for the builder thread. */
   @FunctionalInterface
@@ -45,6 +51,9 @@ final class BuildPipeline implements AutoCloseable {
   private final MapSink sink;
   private final Thread thread;
   private volatile Throwable failure;
+  private final Object wake = new Object();
+  private boolean producerWaiting;
+  private volatile boolean stopped;
   private Batch current;
   private boolean ended;
 
@@ -79,6 +88,13 @@ final class BuildPipeline implements AutoCloseable {
           }
           b.n = 0;
           free.add(b);
+          if (free.size() >= WAKE_AT) {
+            synchronized (wake) {
+              if (producerWaiting) {
+                wake.notifyAll();
+              }
+            }
+          }
         } else if (failure == null) {
           try {
             ((Command) item).run();
@@ -89,6 +105,11 @@ final class BuildPipeline implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       failure = e;
+    } finally {
+      stopped = true;
+      synchronized (wake) {
+        wake.notifyAll();
+      }
     }
   }
 
@@ -152,8 +173,24 @@ final class BuildPipeline implements AutoCloseable {
   }
 
   private Batch take() throws IOException {
+    Batch b = free.poll();
+    if (b != null) {
+      return b;
+    }
     try {
-      return free.take();
+      synchronized (wake) {
+        producerWaiting = true;
+        while (free.size() < WAKE_AT && !stopped) {
+          wake.wait();
+        }
+        producerWaiting = false;
+      }
+      b = free.poll();
+      if (b == null) {
+        checkFailure();
+        throw new IOException("the restore builder thread stopped");
+      }
+      return b;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted");
