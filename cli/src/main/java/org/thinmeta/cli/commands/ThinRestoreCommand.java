@@ -116,7 +116,7 @@ public final class ThinRestoreCommand extends ToolCommand {
     Restorer.Options options = new Restorer.Options(transactionId, dataBlockSize, nrDataBlocks);
     try (InputStream xml = new BufferedInputStream(Files.newInputStream(in), 1 << 16);
         FileBlockDevice dev = FileBlockDevice.open(out, FileBlockDevice.Mode.READ_WRITE, true)) {
-      Restorer.restore(xml, dev, options);
+      Restorer.restore(xml, ctx.device(dev), options);
     }
     return ExitStatus.OK;
   }

@@ -37,7 +37,7 @@ final class FailingBlockDevice implements BlockDevice {
   }
 
   /** How many operations failed. */
-  int faults() {
+  synchronized int faults() {
     return faults;
   }
 
@@ -51,7 +51,7 @@ final class FailingBlockDevice implements BlockDevice {
   }
 
   @Override
-  public ByteBuffer read(long location) throws IOException {
+  public synchronized ByteBuffer read(long location) throws IOException {
     if (hits(location)) {
       if (kind == Kind.READ_ERROR) {
         faults++;
@@ -66,7 +66,7 @@ final class FailingBlockDevice implements BlockDevice {
   }
 
   @Override
-  public ByteBuffer readRun(long location, int count) throws IOException {
+  public synchronized ByteBuffer readRun(long location, int count) throws IOException {
     if (kind == Kind.READ_ERROR || kind == Kind.SHORT_READ) {
       for (int i = 0; i < count; i++) {
         if (hits(location + i)) {
@@ -78,7 +78,7 @@ final class FailingBlockDevice implements BlockDevice {
   }
 
   @Override
-  public void write(long location, ByteBuffer block) throws IOException {
+  public synchronized void write(long location, ByteBuffer block) throws IOException {
     if ((kind == Kind.WRITE_ERROR || kind == Kind.ENOSPC)
         && writes >= afterWrites
         && hits(location)) {

@@ -210,4 +210,68 @@ class FaultInjectionTest {
       assertEquals(1, entries(small), "no temporary file left");
     }
   }
+
+  private byte[] restoreSetUp() throws Exception {
+    byte[] xml = Fixtures.stored("tmeta.dump.xml");
+    Files.write(fs.getPath("/in.xml"), xml);
+    return xml;
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"WRITE_ERROR", "ENOSPC"})
+  void restore_writeFaultAfterTheFirstWrite_leavesNoValidSuperblock(FailingBlockDevice.Kind kind)
+      throws Exception {
+    byte[] xml = restoreSetUp();
+    // After the superblock is invalidated: the first data write, a later one, the final superblock.
+    for (int[] at : new int[][] {{-1, 1}, {-1, 40}, {0, 1}}) {
+      Path out = fs.getPath("/out.bin");
+      Files.write(out, flagged);
+      Cli.Result r =
+          Cli.runWith(
+              fs, fault(kind, at[0], at[1]), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+      String where = "block " + at[0] + " after " + at[1] + " writes";
+      assertEquals(64, r.status(), () -> where + " " + r);
+      assertEquals(message(kind, 0) + "\n", r.stderr(), where);
+      byte[] now = Files.readAllBytes(out);
+      assertFalse(Superblock.checksumOk(ByteBuffer.wrap(now, 0, 4096).slice()), where);
+      Cli.Result check = Cli.runIn(fs, "", "thin_check", "/out.bin");
+      assertEquals(64, check.status(), where);
+      assertArrayEquals(xml, Files.readAllBytes(fs.getPath("/in.xml")), where);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"WRITE_ERROR", "ENOSPC"})
+  void restore_writeFaultAtTheFirstWrite_keepsTheOldMetadata(FailingBlockDevice.Kind kind)
+      throws Exception {
+    restoreSetUp();
+    Path out = fs.getPath("/out.bin");
+    Files.write(out, flagged);
+    Cli.Result r =
+        Cli.runWith(fs, fault(kind, -1, 0), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+    assertEquals(64, r.status(), r::toString);
+    assertEquals(message(kind, 0) + "\n", r.stderr());
+    assertArrayEquals(flagged, Files.readAllBytes(out));
+  }
+
+  @Test
+  void restore_truncatedXml_leavesNoValidSuperblock() throws Exception {
+    byte[] xml = restoreSetUp();
+    byte[] cut = Arrays.copyOf(xml, xml.length / 2);
+    Files.write(fs.getPath("/in.xml"), cut);
+    Path out = fs.getPath("/out.bin");
+    Files.write(out, flagged);
+    Cli.Result r = Cli.runIn(fs, "", "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+    assertEquals(64, r.status(), r::toString);
+    assertEquals(
+        "XML parse error at line 15222, column 55: Unexpected end-of-input when trying to parse"
+            + " START_ELEMENT\n",
+        r.stderr());
+    assertFalse(Superblock.checksumOk(ByteBuffer.wrap(Files.readAllBytes(out), 0, 4096).slice()));
+    assertArrayEquals(cut, Files.readAllBytes(fs.getPath("/in.xml")));
+  }
 }
