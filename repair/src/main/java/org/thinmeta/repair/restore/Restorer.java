@@ -86,6 +86,15 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
   private DeviceInfo device;
   private String defName;
   private boolean anyKey;
+
+  /**
+   * Mappings in the open section; a device's mapped_blocks is recomputed from it, as 0.9.0 does.
+   */
+  private long sectionMapped;
+
+  /** Mappings per def, added to a device on {@code <ref>}. */
+  private final Map<String, Long> defMapped = new HashMap<>();
+
   private long prevBegin;
   private long lastKey;
   private long sectionFirstKey;
@@ -208,6 +217,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     }
     device = dev;
     anyKey = false;
+    sectionMapped = 0;
     pipeline.run(
         () -> builder = new BTreeBuilder(space, (k, v) -> data.inc(BlockTime.dataBlock(v))));
   }
@@ -219,6 +229,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     }
     DeviceInfo d = device;
     device = null;
+    long mapped = sectionMapped;
     pipeline.run(
         () -> {
           long root = builder.finish();
@@ -226,8 +237,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
           devices.put(
               d.devId(),
               new Device(
-                  new DeviceDetails(
-                      d.mappedBlocks(), d.transaction(), d.creationTime(), d.snapTime()),
+                  new DeviceDetails(mapped, d.transaction(), d.creationTime(), d.snapTime()),
                   root));
         });
   }
@@ -240,6 +250,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     }
     defName = name;
     anyKey = false;
+    sectionMapped = 0;
     pipeline.run(
         () -> {
           defOut = new ArrayList<>();
@@ -254,6 +265,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     }
     String name = defName;
     defRanges.put(name, anyKey ? new long[] {sectionFirstKey, lastKey} : null);
+    defMapped.put(name, sectionMapped);
     defName = null;
     pipeline.run(
         () -> {
@@ -278,6 +290,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
       return;
     }
     order(range[0], range[1]);
+    sectionMapped += defMapped.get(name);
     pipeline.run(
         () -> {
           for (LeafRef leaf : defs.get(name)) {
@@ -318,6 +331,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
               + " data blocks");
     }
     order(thinBegin, thinLast);
+    sectionMapped += length;
     pipeline.map(thinBegin, dataBegin, length, time);
   }
 

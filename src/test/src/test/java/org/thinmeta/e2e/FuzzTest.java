@@ -122,6 +122,145 @@ class FuzzTest {
     assertTrue(only >= 0 || done > 0, "no input ran");
   }
 
+  @Test
+  void mutatedXml_restoresValidMetadataOrFailsCleanly() throws Exception {
+    assumeTrue(Fixtures.available());
+    int inputs = Integer.getInteger("thinmeta.fuzz.xmlInputs", 400);
+    long seed = Long.getLong("thinmeta.fuzz.seed", 20261122L);
+    List<String> failures = new ArrayList<>();
+    int[] byStatus = new int[256];
+    long start = System.nanoTime();
+    ExecutorService pool = newPool();
+    try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+      List<String> sources = new ArrayList<>();
+      for (byte[] img : List.of(generated("11", "fifo"), generated("13", "fifo"))) {
+        Files.write(fs.getPath("/src.bin"), img);
+        Cli.Result d = Cli.runIn(fs, "", "thin_dump", "/src.bin");
+        assertEquals(0, d.status(), d::toString);
+        sources.add(d.stdout());
+      }
+      byte[] blank = new byte[4 << 20];
+      for (int i = 0; i < inputs; i++) {
+        java.util.Random rnd = new java.util.Random(seed * 7919L + i);
+        List<String> lines = new ArrayList<>(sources.get(i % sources.size()).lines().toList());
+        StringBuilder log = new StringBuilder();
+        int n = 1 + rnd.nextInt(3);
+        for (int k = 0; k < n; k++) {
+          mutateXml(rnd, lines, log);
+        }
+        String xml = String.join("\n", lines) + "\n";
+        if (rnd.nextInt(10) == 0) {
+          int cut = rnd.nextInt(xml.length());
+          xml = xml.substring(0, cut);
+          log.append("trunc@").append(cut);
+        }
+        Files.writeString(fs.getPath("/in.xml"), xml);
+        Files.write(fs.getPath("/out.bin"), blank);
+        String what = "xml input " + i + " (" + log + ")";
+        Future<Cli.Result> f =
+            pool.submit(() -> Cli.runIn(fs, "", "thin_restore", "-i", "/in.xml", "-o", "/out.bin"));
+        Cli.Result r;
+        try {
+          r = f.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          failures.add("HANG " + what);
+          f.cancel(true);
+          pool.shutdownNow();
+          pool = newPool();
+          continue;
+        }
+        byStatus[r.status() & 0xff]++;
+        String problem = problem("thin_restore", r);
+        if (problem == null && r.status() == 0) {
+          Cli.Result check = Cli.runIn(fs, "", "thin_check", "/out.bin");
+          if (check.status() != 0) {
+            problem = "RESTORED-INVALID " + check.stderr();
+          }
+        }
+        if (problem != null) {
+          failures.add(problem + " " + what + "\n" + r.stderr());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "xml fuzz: %d mutated XML inputs in %.1f s; exit 0: %d, exit 64: %d; %d failures%n",
+        inputs,
+        (System.nanoTime() - start) / 1e9,
+        byStatus[0],
+        byStatus[64],
+        failures.size());
+    assertEquals(List.of(), failures.subList(0, Math.min(20, failures.size())));
+  }
+
+  private static final String[] XML_VALUES = {
+    "0",
+    "1",
+    "-1",
+    "18446744073709551615",
+    "18446744073709551616",
+    "99999999999999999999999",
+    "4294967295",
+    "4294967296",
+    "x",
+    "",
+    "1e3",
+    " 1",
+    "0x10",
+    "65536",
+    "20000",
+    "19999",
+    "20001",
+    "&amp;",
+    "9223372036854775807"
+  };
+
+  private static void mutateXml(java.util.Random rnd, List<String> lines, StringBuilder log) {
+    int at = rnd.nextInt(lines.size());
+    switch (rnd.nextInt(6)) {
+      case 0, 1 -> { // an attribute value
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("=\"([^\"]*)\"").matcher(lines.get(at));
+        List<int[]> spans = new ArrayList<>();
+        while (m.find()) {
+          spans.add(new int[] {m.start(1), m.end(1)});
+        }
+        if (!spans.isEmpty()) {
+          int[] sp = spans.get(rnd.nextInt(spans.size()));
+          String v = XML_VALUES[rnd.nextInt(XML_VALUES.length)];
+          String l = lines.get(at);
+          lines.set(at, l.substring(0, sp[0]) + v + l.substring(sp[1]));
+          log.append("value@").append(at).append('=').append(v).append(' ');
+        }
+      }
+      case 2 -> {
+        lines.remove(at);
+        log.append("del@").append(at).append(' ');
+      }
+      case 3 -> {
+        lines.add(at, lines.get(at));
+        log.append("dup@").append(at).append(' ');
+      }
+      case 4 -> {
+        int b = rnd.nextInt(lines.size());
+        String t = lines.get(at);
+        lines.set(at, lines.get(b));
+        lines.set(b, t);
+        log.append("swap@").append(at).append(',').append(b).append(' ');
+      }
+      default -> {
+        String[] junk = {
+          "<unknown a=\"1\"/>", "<device dev_id=\"1\">", "</device>", "<!-- c -->", "&foo;"
+        };
+        String j = junk[rnd.nextInt(junk.length)];
+        lines.add(at, j);
+        log.append("insert@").append(at).append(' ');
+      }
+    }
+  }
+
   /** Why a run is a failure, or null. */
   static String problem(String tool, Cli.Result r) {
     String err = r.stderr();
