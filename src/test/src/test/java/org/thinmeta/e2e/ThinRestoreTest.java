@@ -144,12 +144,14 @@ class ThinRestoreTest {
     assertEquals(0, r.status(), r::toString);
     assertEquals(40960, Files.size(out), "not extended");
     Cli.Result d = Cli.run("thin_dump", out.toString());
+    // mapped_blocks is recomputed from the 5 mappings, as 0.9.0 does (the XML claims 6).
     assertEquals(
         XML.replace(
-            "transaction=\"2\" flags=\"0\" version=\"1\" data_block_size=\"128\""
-                + " nr_data_blocks=\"1024\"",
-            "transaction=\"7\" flags=\"0\" version=\"2\" data_block_size=\"256\""
-                + " nr_data_blocks=\"16000\""),
+                "transaction=\"2\" flags=\"0\" version=\"1\" data_block_size=\"128\""
+                    + " nr_data_blocks=\"1024\"",
+                "transaction=\"7\" flags=\"0\" version=\"2\" data_block_size=\"256\""
+                    + " nr_data_blocks=\"16000\"")
+            .replace("mapped_blocks=\"6\"", "mapped_blocks=\"5\""),
         d.stdout());
     if (Reference.available()) {
       Cli.Result check = Reference.run("thin_check", out.toString());
