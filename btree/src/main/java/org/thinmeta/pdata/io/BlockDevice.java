@@ -16,6 +16,20 @@ public interface BlockDevice extends Closeable {
   ByteBuffer read(long location) throws IOException;
 
   /**
+   * Reads {@code count} consecutive blocks starting at {@code start} into one fresh little-endian
+   * buffer of {@code count * 4096} bytes (block {@code start + i} at offset {@code i * 4096}). For
+   * sequential scans; the default reads block by block.
+   */
+  default ByteBuffer readRange(long start, int count) throws IOException {
+    ByteBuffer out =
+        ByteBuffer.allocate(count * Blocks.BLOCK_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < count; i++) {
+      out.put(read(start + i));
+    }
+    return out.flip();
+  }
+
+  /**
    * Writes one block (bytes 0..4095 of {@code block}, regardless of its position).
    *
    * @throws IOException on failure, or if the device was opened read-only

@@ -147,6 +147,29 @@ public final class FileBlockDevice implements BlockDevice {
     return out;
   }
 
+  @Override
+  public ByteBuffer readRange(long start, int count) throws IOException {
+    if (start < 0 || count < 0 || start + count > nrBlocks) {
+      throw new IOException(
+          "blocks " + start + ".." + (start + count - 1) + " are beyond the end of " + description);
+    }
+    int bytes = count * Blocks.BLOCK_SIZE;
+    ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (direct) {
+      ByteBuffer a =
+          ByteBuffer.allocateDirect(bytes + Blocks.BLOCK_SIZE).alignedSlice(Blocks.BLOCK_SIZE);
+      a.limit(bytes);
+      readFully(a, start);
+      a.flip();
+      out.put(a);
+      out.flip();
+    } else {
+      readFully(out, start);
+      out.flip();
+    }
+    return out;
+  }
+
   private void readFully(ByteBuffer dst, long location) throws IOException {
     long pos = location * Blocks.BLOCK_SIZE;
     while (dst.hasRemaining()) {

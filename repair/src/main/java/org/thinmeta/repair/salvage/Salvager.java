@@ -1,0 +1,1038 @@
+package org.thinmeta.repair.salvage;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.thinmeta.pdata.damage.CorruptMetadataException;
+import org.thinmeta.pdata.io.BlockDevice;
+import org.thinmeta.thin.format.BlockTime;
+import org.thinmeta.thin.format.DeviceDetails;
+import org.thinmeta.thin.format.Superblock;
+
+/**
+ * Works out, from a damaged (or sound) metadata device, what a repaired pool should contain.
+ *
+ * <p>Evidence is used in this order, per device: the live trees named by the superblock, walked
+ * leniently (every valid leaf kept; each unusable node leaves a hole covering the keys its parents
+ * gave it); the metadata snapshot's trees, for holes of the same device (same id, transaction and
+ * creation time) and for devices in holes of the top-level tree; then, only inside holes, orphaned
+ * nodes found by the scan, newest first. A mapping from the snapshot or from orphans whose data
+ * block is already held by a kept mapping is dropped (a pinned snapshot may share a block with a
+ * live device at the same thin block, which is how thin snapshots share), so no device is given
+ * another's data.
+ */
+public final class Salvager {
+  /** Command-line overrides (null when not given). */
+  public record Options(Long transactionId, Long dataBlockSize, Long nrDataBlocks) {
+    /** No overrides. */
+    public static final Options NONE = new Options(null, null, null);
+  }
+
+  private static final int TRUST_SHARED = 2;
+  private static final int TRUST_STRICT = 3;
+  private static final long GROUP_SNAPSHOT = -1;
+  private static final long MAX_DATA_BLOCKS = 1L << 40;
+
+  private final BlockDevice dev;
+  private final Options options;
+  private final ScanResult scan;
+  private final Subtrees subtrees;
+  private final TreeWalk walk;
+  private final LeafReader leaves;
+  private final SalvageReport report = new SalvageReport();
+  private final BitSet reachable = new BitSet();
+  private final BitSet liveReachable = new BitSet();
+  private final SortedMap<Long, DeviceSalvage> devices = new TreeMap<>(Long::compareUnsigned);
+
+  private Superblock sb0;
+  private ScanResult.SuperblockCopy snap;
+  private boolean snapPinned;
+  private DeviceTree liveTop;
+  private DeviceTree liveDetails;
+  private DeviceTree snapTop;
+  private DeviceTree snapDetails;
+  private long dataBound = -1;
+
+  private DataBlockSet liveHeld;
+  private final Map<Long, Placement> placed = new HashMap<>();
+
+  private int[] orphanLeavesByKey;
+
+  private record Placement(long key, long group, int trust) {}
+
+  /** The result of walking a top-level or details tree. */
+  private static final class DeviceTree {
+    final SortedMap<Long, Long> roots = new TreeMap<>(Long::compareUnsigned);
+    final SortedMap<Long, DeviceDetails> details = new TreeMap<>(Long::compareUnsigned);
+    final SpanSet holeSet = new SpanSet();
+    final List<Hole> holes = new ArrayList<>();
+    boolean rootUsable;
+  }
+
+  private Salvager(BlockDevice dev, Options options, ScanResult scan) {
+    this.dev = dev;
+    this.options = options;
+    this.scan = scan;
+    this.subtrees = new Subtrees(scan);
+    this.walk = new TreeWalk(scan);
+    this.leaves = new LeafReader(dev, scan);
+  }
+
+  /**
+   * Scans {@code dev} and works out the repaired pool.
+   *
+   * @throws CorruptMetadataException {@code no compatible roots found} when nothing can be
+   *     salvaged, or {@code data block size needs to be provided due to corruption in the
+   *     superblock}
+   */
+  public static SalvagePlan salvage(BlockDevice dev, Options options) throws IOException {
+    ScanResult scan = BlockScanner.scan(dev);
+    return new Salvager(dev, options, scan).run();
+  }
+
+  private SalvagePlan run() throws IOException {
+    chooseSuperblocks();
+    walkDeviceTrees();
+    walkLiveMappingTrees();
+    markSnapshotTrees();
+    orphanLeavesByKey = orphanMappingLeaves();
+    fillDetailsHoles();
+    fillTopLevelHoles();
+    decideDevices();
+    admitEverything();
+    return finish();
+  }
+
+  // ---------------------------------------------------------------- superblocks and roots
+
+  private void chooseSuperblocks() {
+    if (scan.kind(0) == ScanResult.SUPERBLOCK) {
+      sb0 = scan.superblocks().get(0).superblock();
+      long ms = sb0.metadataSnap();
+      if (ms != 0) {
+        if (ms > 0 && scan.kind(ms) == ScanResult.SUPERBLOCK) {
+          for (ScanResult.SuperblockCopy c : scan.superblocks()) {
+            if (c.location() == ms) {
+              snap = c;
+            }
+          }
+          snapPinned = true;
+        } else {
+          report.note(
+              "metadata snapshot at block "
+                  + Long.toUnsignedString(ms)
+                  + " is unreadable ("
+                  + describeBlock(ms)
+                  + "); not used");
+        }
+      }
+      if (sb0.needsCheck()) {
+        report.note("NEEDS_CHECK flag was set; cleared");
+      }
+      return;
+    }
+    report.superblockRebuilt(
+        "superblock at block 0 is unusable (" + describeBlock(0) + "); rebuilding it");
+    for (ScanResult.SuperblockCopy c : scan.superblocks()) {
+      if (c.location() == 0 || c.superblock().metadataSnap() != 0) {
+        continue;
+      }
+      if (snap == null || newer(c.superblock(), snap.superblock())) {
+        snap = c;
+      }
+    }
+    if (snap != null) {
+      report.note(
+          "using the metadata snapshot superblock found at block "
+              + snap.location()
+              + " (transaction "
+              + Long.toUnsignedString(snap.superblock().transactionId())
+              + ")");
+    }
+  }
+
+  private static boolean newer(Superblock a, Superblock b) {
+    if (a.transactionId() != b.transactionId()) {
+      return Long.compareUnsigned(a.transactionId(), b.transactionId()) > 0;
+    }
+    return a.time() > b.time();
+  }
+
+  private String describeBlock(long b) {
+    if (b < 0 || b >= scan.nrBlocks()) {
+      return "beyond the metadata";
+    }
+    return switch (scan.kind(b)) {
+      case ScanResult.ZERO -> "zeroed";
+      case ScanResult.UNKNOWN -> "bad checksum";
+      case ScanResult.SUPERBLOCK -> "a superblock";
+      case ScanResult.NODE, ScanResult.BAD_NODE -> "a btree node, not a superblock";
+      case ScanResult.BITMAP -> "a space-map bitmap, not a superblock";
+      case ScanResult.INDEX -> "a space-map index, not a superblock";
+      default -> "not a thin superblock";
+    };
+  }
+
+  private void walkDeviceTrees() throws IOException {
+    long topRoot;
+    long detailsRoot;
+    if (sb0 != null) {
+      topRoot = sb0.mappingRoot();
+      detailsRoot = sb0.detailsRoot();
+    } else {
+      long[] found = new RootFinder(scan, subtrees, leaves, snap).find();
+      topRoot = found[0];
+      detailsRoot = found[1];
+      if (topRoot >= 0) {
+        report.note("newest top-level mapping tree found at block " + topRoot);
+      }
+      if (detailsRoot >= 0) {
+        report.note("matching device-details tree found at block " + detailsRoot);
+      } else if (topRoot >= 0) {
+        report.note("no device-details tree matches it");
+      }
+    }
+    liveTop = readTree(topRoot, 8, liveReachable);
+    liveDetails = readTree(detailsRoot, DeviceDetails.SIZE, liveReachable);
+    for (Hole h : liveTop.holes) {
+      report.note("top-level mapping tree: device ids " + h + " lost");
+    }
+    for (Hole h : liveDetails.holes) {
+      report.note("device-details tree: device ids " + h + " lost");
+    }
+    if (snap != null) {
+      snapTop = readTree(snap.superblock().mappingRoot(), 8, null);
+      snapDetails = readTree(snap.superblock().detailsRoot(), DeviceDetails.SIZE, null);
+    }
+  }
+
+  /** Walks a top-level (leafVs 8) or details (leafVs 24) tree rooted at {@code root} (-1: none). */
+  private DeviceTree readTree(long root, int leafVs, BitSet alsoMark) throws IOException {
+    DeviceTree t = new DeviceTree();
+    if (root < 0) {
+      t.holes.add(new Hole(Span.ALL, -1, "no root found"));
+      t.holeSet.add(Span.ALL);
+      return t;
+    }
+    t.rootUsable = walk.unusable(root) == null;
+    List<Integer> found = new ArrayList<>();
+    walk.walk(
+        root,
+        leafVs,
+        new TreeWalk.Sink() {
+          @Override
+          public void leaf(int node, Span range) {
+            found.add(node);
+            mark(node, alsoMark);
+          }
+
+          @Override
+          public void hole(Span keys, long block, String cause) {
+            t.holes.add(new Hole(keys, block, cause));
+            t.holeSet.add(keys);
+          }
+
+          @Override
+          public void internal(int node) {
+            mark(node, alsoMark);
+          }
+        });
+    if (t.holes.size() == 1 && t.holes.get(0).block() == root) {
+      t.rootUsable = false;
+    }
+    for (int n : found) {
+      if (leafVs == 8) {
+        LeafReader.Entries e = leaves.read(n);
+        for (int i = 0; i < e.size(); i++) {
+          t.roots.put(e.keys()[i], e.values()[i]);
+        }
+      } else {
+        LeafReader.DetailsEntries e = leaves.details(n);
+        for (int i = 0; i < e.keys().length; i++) {
+          t.details.put(e.keys()[i], e.details()[i]);
+        }
+      }
+    }
+    return t;
+  }
+
+  private void mark(int node, BitSet alsoMark) {
+    int loc = (int) scan.location(node);
+    reachable.set(loc);
+    if (alsoMark != null) {
+      alsoMark.set(loc);
+    }
+  }
+
+  private DeviceSalvage device(long id) {
+    return devices.computeIfAbsent(id, DeviceSalvage::new);
+  }
+
+  // ---------------------------------------------------------------- mapping trees
+
+  private void walkLiveMappingTrees() {
+    for (Map.Entry<Long, Long> e : liveTop.roots.entrySet()) {
+      DeviceSalvage d = device(e.getKey());
+      d.rootSource = Source.LIVE;
+      d.root = e.getValue();
+      walkMappingTree(d, liveReachable);
+    }
+    for (Map.Entry<Long, DeviceDetails> e : liveDetails.details.entrySet()) {
+      DeviceSalvage d = device(e.getKey());
+      d.details = e.getValue();
+      d.detailsSource = Source.LIVE;
+    }
+  }
+
+  /** Walks a device's whole mapping tree, recording its leaves and holes, marking its nodes. */
+  private void walkMappingTree(DeviceSalvage d, BitSet alsoMark) {
+    walk.walk(
+        d.root,
+        8,
+        new TreeWalk.Sink() {
+          @Override
+          public void leaf(int node, Span range) {
+            d.liveLeaves.add(node);
+            mark(node, alsoMark);
+            if (scan.isUnsorted(node)) {
+              d.sortedLeaves++;
+            }
+          }
+
+          @Override
+          public void hole(Span keys, long block, String cause) {
+            d.holes.add(new DeviceSalvage.MappingHole(new Hole(keys, block, cause)));
+          }
+
+          @Override
+          public void internal(int node) {
+            mark(node, alsoMark);
+          }
+        });
+  }
+
+  private void markSnapshotTrees() {
+    if (snapTop == null) {
+      return;
+    }
+    for (long root : snapTop.roots.values()) {
+      walk.walk(
+          root,
+          8,
+          new TreeWalk.Sink() {
+            @Override
+            public void leaf(int node, Span range) {
+              mark(node, null);
+            }
+
+            @Override
+            public void hole(Span keys, long block, String cause) {}
+
+            @Override
+            public void internal(int node) {
+              mark(node, null);
+            }
+          });
+    }
+  }
+
+  /** Orphaned mapping leaves (unreachable, not top-level-like, not empty), by first key. */
+  private int[] orphanMappingLeaves() {
+    IntList l = new IntList();
+    for (int n = 0; n < scan.nrNodes(); n++) {
+      if (scan.isLeaf(n)
+          && scan.valueSize(n) == 8
+          && scan.nrEntries(n) > 0
+          && !reachable.get((int) scan.location(n))
+          && !subtrees.isTopLeaf(n)) {
+        l.add(n);
+      }
+    }
+    Integer[] a = new Integer[l.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = l.get(i);
+    }
+    java.util.Arrays.sort(a, (x, y) -> Long.compareUnsigned(scan.firstKey(x), scan.firstKey(y)));
+    int[] out = new int[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i];
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- device-level holes
+
+  private void fillDetailsHoles() throws IOException {
+    SpanSet holes = liveDetails.holeSet;
+    if (holes.isEmpty()) {
+      return;
+    }
+    if (snapDetails != null) {
+      for (Map.Entry<Long, DeviceDetails> e : snapDetails.details.entrySet()) {
+        if (holes.contains(e.getKey())) {
+          DeviceSalvage d = device(e.getKey());
+          if (d.detailsSource == Source.NONE) {
+            d.details = e.getValue();
+            d.detailsSource = Source.SNAPSHOT;
+          }
+        }
+      }
+    }
+    List<int[]> cands = new ArrayList<>();
+    List<LeafReader.DetailsEntries> entries = new ArrayList<>();
+    for (int n = 0; n < scan.nrNodes(); n++) {
+      if (scan.isLeaf(n)
+          && scan.valueSize(n) == DeviceDetails.SIZE
+          && scan.nrEntries(n) > 0
+          && !reachable.get((int) scan.location(n))
+          && holes.containsAll(scan.firstKey(n), scan.lastKey(n))) {
+        cands.add(new int[] {n, entries.size()});
+        entries.add(leaves.details(n));
+      }
+    }
+    cands.sort(
+        Comparator.<int[], DetailsAge>comparing(c -> DetailsAge.of(entries.get(c[1])))
+            .reversed()
+            .thenComparing(c -> -scan.location(c[0])));
+    SpanSet claimed = new SpanSet();
+    for (int[] c : cands) {
+      int n = c[0];
+      Span s = new Span(scan.firstKey(n), scan.lastKey(n));
+      if (claimed.intersects(s)) {
+        continue;
+      }
+      claimed.add(s);
+      LeafReader.DetailsEntries e = entries.get(c[1]);
+      for (int i = 0; i < e.keys().length; i++) {
+        DeviceSalvage d = device(e.keys()[i]);
+        if (d.detailsSource == Source.NONE) {
+          d.details = e.details()[i];
+          d.detailsSource = Source.ORPHAN;
+        }
+      }
+    }
+  }
+
+  /** Recency of a details leaf: newest transaction, then newest time, then most mappings. */
+  private record DetailsAge(long tid, long time, long mapped) implements Comparable<DetailsAge> {
+    static DetailsAge of(LeafReader.DetailsEntries e) {
+      long tid = 0;
+      long time = 0;
+      long mapped = 0;
+      for (DeviceDetails d : e.details()) {
+        tid = Math.max(tid, d.transactionId());
+        time = Math.max(time, Math.max(d.creationTime(), d.snapshottedTime()));
+        mapped += d.mappedBlocks();
+      }
+      return new DetailsAge(tid, time, mapped);
+    }
+
+    @Override
+    public int compareTo(DetailsAge o) {
+      int c = Long.compareUnsigned(tid, o.tid);
+      if (c == 0) {
+        c = Long.compare(time, o.time);
+      }
+      return c != 0 ? c : Long.compareUnsigned(mapped, o.mapped);
+    }
+  }
+
+  private boolean sameDevice(DeviceDetails a, DeviceDetails b) {
+    return a != null
+        && b != null
+        && a.transactionId() == b.transactionId()
+        && a.creationTime() == b.creationTime();
+  }
+
+  private void fillTopLevelHoles() throws IOException {
+    SpanSet holes = liveTop.holeSet;
+    if (holes.isEmpty()) {
+      return;
+    }
+    if (snapTop != null) {
+      for (Map.Entry<Long, Long> e : snapTop.roots.entrySet()) {
+        long id = e.getKey();
+        if (!holes.contains(id)) {
+          continue;
+        }
+        DeviceSalvage d = device(id);
+        if (d.rootSource != Source.NONE) {
+          continue;
+        }
+        DeviceDetails snapD = snapDetails.details.get(id);
+        if (d.detailsSource == Source.NONE
+            || d.detailsSource == Source.SNAPSHOT
+            || sameDevice(d.details, snapD)) {
+          d.rootSource = Source.SNAPSHOT;
+          d.root = e.getValue();
+          if (d.detailsSource == Source.NONE && snapD != null) {
+            d.details = snapD;
+            d.detailsSource = Source.SNAPSHOT;
+          }
+        } else {
+          d.notes.add(
+              "the metadata snapshot's device "
+                  + Long.toUnsignedString(id)
+                  + " is a different device (transaction or creation time differ); not used");
+        }
+      }
+    }
+    List<Integer> cands = new ArrayList<>();
+    for (int n = 0; n < scan.nrNodes(); n++) {
+      if (subtrees.isTopLeaf(n)
+          && !reachable.get((int) scan.location(n))
+          && holes.containsAll(scan.firstKey(n), scan.lastKey(n))) {
+        cands.add(n);
+      }
+    }
+    Map<Integer, long[]> age = new HashMap<>();
+    for (int n : cands) {
+      age.put(n, topAge(n));
+    }
+    cands.sort(
+        (x, y) -> {
+          long[] a = age.get(x);
+          long[] b = age.get(y);
+          for (int i = 0; i < a.length; i++) {
+            int c = Long.compare(b[i], a[i]);
+            if (c != 0) {
+              return c;
+            }
+          }
+          return Long.compare(scan.location(y), scan.location(x));
+        });
+    SpanSet claimed = new SpanSet();
+    for (int n : cands) {
+      Span s = new Span(scan.firstKey(n), scan.lastKey(n));
+      if (claimed.intersects(s)) {
+        continue;
+      }
+      claimed.add(s);
+      for (int i = 0; i < scan.nrEntries(n); i++) {
+        DeviceSalvage d = device(scan.auxKey(n, i));
+        if (d.rootSource == Source.NONE) {
+          d.rootSource = Source.ORPHAN;
+          d.root = scan.auxValue(n, i);
+        }
+      }
+    }
+  }
+
+  /** Recency of a top-level leaf: newest mapping time, mappings at it, mappings, devices. */
+  private long[] topAge(int n) {
+    long mt = 0;
+    long am = 0;
+    long total = 0;
+    for (int i = 0; i < scan.nrEntries(n); i++) {
+      int r = scan.nodeAt(scan.auxValue(n, i));
+      if (r < 0 || subtrees.kind(r) != Subtrees.MAP) {
+        continue;
+      }
+      total += subtrees.count(r);
+      long t = subtrees.maxTime(r);
+      if (t > mt) {
+        mt = t;
+        am = subtrees.atMaxTime(r);
+      } else if (t == mt) {
+        am += subtrees.atMaxTime(r);
+      }
+    }
+    return new long[] {mt, am, total, scan.nrEntries(n)};
+  }
+
+  // ---------------------------------------------------------------- which devices exist
+
+  private void decideDevices() {
+    SpanSet topHoles = liveTop.holeSet;
+    SpanSet detHoles = liveDetails.holeSet;
+    Map<Long, List<Integer>> orphanRoots = null;
+    for (DeviceSalvage d : devices.values()) {
+      long id = d.id;
+      if (d.rootSource == Source.LIVE || d.detailsSource == Source.LIVE) {
+        d.included = true;
+      } else if (d.rootSource != Source.NONE) {
+        d.included = detHoles.contains(id);
+        if (!d.included) {
+          report.note(
+              "device "
+                  + Long.toUnsignedString(id)
+                  + " appears in old top-level nodes but not in the intact device-details tree;"
+                  + " not recovered");
+        }
+      } else {
+        d.included = topHoles.contains(id);
+      }
+      if (!d.included) {
+        continue;
+      }
+      if (d.detailsSource == Source.NONE) {
+        d.detailsSource = Source.REBUILT;
+      }
+      if (d.rootSource == Source.NONE) {
+        if (orphanRoots == null) {
+          orphanRoots = orphanRoots();
+        }
+        findRootByEvidence(d, orphanRoots);
+      }
+      if (d.rootSource != Source.LIVE && d.rootSource != Source.NONE) {
+        walkMappingTree(d, null);
+      }
+    }
+  }
+
+  /** Unreferenced, unreachable complete mapping trees, by mapping count. */
+  private Map<Long, List<Integer>> orphanRoots() {
+    Map<Long, List<Integer>> m = new HashMap<>();
+    for (int n = 0; n < scan.nrNodes(); n++) {
+      long loc = scan.location(n);
+      if (scan.valueSize(n) != 8 || subtrees.referenced(loc) || reachable.get((int) loc)) {
+        continue;
+      }
+      if (subtrees.kind(n) == Subtrees.MAP) {
+        m.computeIfAbsent(subtrees.count(n), k -> new ArrayList<>()).add(n);
+      }
+    }
+    return m;
+  }
+
+  private void findRootByEvidence(DeviceSalvage d, Map<Long, List<Integer>> orphanRoots) {
+    String id = Long.toUnsignedString(d.id);
+    if (d.details == null) {
+      d.notes.add("mapping tree not found");
+      return;
+    }
+    long want = d.details.mappedBlocks();
+    if (want == 0) {
+      d.notes.add("mapping tree entry lost; the device's details say it had no mappings");
+      return;
+    }
+    List<Integer> cands = new ArrayList<>();
+    for (int n : orphanRoots.getOrDefault(want, List.of())) {
+      if (!reachable.get((int) scan.location(n))) {
+        cands.add(n);
+      }
+    }
+    if (cands.size() == 1) {
+      d.rootSource = Source.MATCHED;
+      d.root = scan.location(cands.get(0));
+      d.notes.add(
+          "mapping tree entry lost; the only unreferenced subtree with its "
+              + want
+              + " mappings is at block "
+              + d.root
+              + ", used");
+      return;
+    }
+    if (cands.isEmpty()) {
+      d.notes.add(
+          "mapping tree not found (no unreferenced subtree holds its " + want + " mappings)");
+    } else {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < cands.size() && i < 8; i++) {
+        sb.append(i == 0 ? "" : ", ").append(scan.location(cands.get(i)));
+      }
+      if (cands.size() > 8) {
+        sb.append(", ...");
+      }
+      d.notes.add(
+          "mapping tree not found: "
+              + cands.size()
+              + " unreferenced subtrees hold "
+              + want
+              + " mappings (blocks "
+              + sb
+              + "); not guessing");
+    }
+    report.lost("device " + id + ": all " + want + " mappings");
+  }
+
+  // ---------------------------------------------------------------- mappings
+
+  private void admitEverything() throws IOException {
+    if (sb0 != null) {
+      long nr = sb0.dataSmRoot().nrBlocks();
+      if (nr > 0 && nr <= MAX_DATA_BLOCKS) {
+        dataBound = Math.max(nr, options.nrDataBlocks() == null ? 0 : options.nrDataBlocks());
+      }
+    }
+    boolean needHeld = false;
+    for (DeviceSalvage d : devices.values()) {
+      if (d.included && (d.rootSource != Source.LIVE || !d.holes.isEmpty())) {
+        needHeld = true;
+      }
+    }
+    if (needHeld) {
+      liveHeld = new DataBlockSet();
+    }
+    // Live mappings: counted (and their data blocks held) without being kept in memory.
+    for (DeviceSalvage d : devices.values()) {
+      if (!d.included || d.rootSource != Source.LIVE) {
+        continue;
+      }
+      for (int i = 0; i < d.liveLeaves.size(); i++) {
+        int n = d.liveLeaves.get(i);
+        boolean beyond = dataBound >= 0 && scan.maxData(n) >= dataBound;
+        if (!needHeld && !beyond) {
+          d.liveCount += scan.nrEntries(n);
+          continue;
+        }
+        LeafReader.Entries e = leaves.read(n);
+        for (int j = 0; j < e.size(); j++) {
+          long data = BlockTime.dataBlock(e.values()[j]);
+          if (dataBound >= 0 && data >= dataBound) {
+            d.droppedBeyondEnd++;
+            continue;
+          }
+          d.liveCount++;
+          if (liveHeld != null) {
+            liveHeld.add(data);
+          }
+        }
+      }
+    }
+    if (!needHeld) {
+      return;
+    }
+    // The metadata snapshot, for holes of the same live device.
+    for (DeviceSalvage d : devices.values()) {
+      if (d.included && d.rootSource == Source.LIVE && !d.holes.isEmpty()) {
+        fillFromSnapshot(d);
+      }
+    }
+    // Devices whose whole tree is non-live evidence, most trusted first.
+    for (Source s : new Source[] {Source.SNAPSHOT, Source.MATCHED, Source.ORPHAN}) {
+      for (DeviceSalvage d : devices.values()) {
+        if (d.included && d.rootSource == s) {
+          admitBase(d);
+        }
+      }
+    }
+    // Orphaned leaves, only inside what is still a hole.
+    for (DeviceSalvage d : devices.values()) {
+      if (d.included) {
+        for (DeviceSalvage.MappingHole h : d.holes) {
+          fillFromOrphans(d, h);
+        }
+      }
+    }
+  }
+
+  private void fillFromSnapshot(DeviceSalvage d) throws IOException {
+    if (snapTop == null) {
+      return;
+    }
+    Long snapRoot = snapTop.roots.get(d.id);
+    DeviceDetails snapD = snapDetails.details.get(d.id);
+    if (snapRoot == null) {
+      return;
+    }
+    if (d.detailsSource == Source.SNAPSHOT
+        || d.detailsSource == Source.REBUILT
+        || !sameDevice(d.details, snapD)) {
+      d.notes.add(
+          "not refilled from the metadata snapshot: its device "
+              + Long.toUnsignedString(d.id)
+              + " cannot be shown to be the same device");
+      return;
+    }
+    int trust = snapPinned ? TRUST_SHARED : TRUST_STRICT;
+    for (DeviceSalvage.MappingHole h : d.holes) {
+      h.markSnapshotTried();
+      Span clip = h.hole().keys();
+      List<int[]> found = new ArrayList<>();
+      SpanSet snapHoles = new SpanSet();
+      walk.walk(
+          snapRoot,
+          8,
+          clip,
+          new TreeWalk.Sink() {
+            @Override
+            public void leaf(int node, Span range) {
+              found.add(new int[] {node});
+            }
+
+            @Override
+            public void hole(Span keys, long block, String cause) {
+              snapHoles.add(keys);
+            }
+          });
+      for (int[] f : found) {
+        LeafReader.Entries e = leaves.read(f[0]);
+        long kept = 0;
+        for (int j = 0; j < e.size(); j++) {
+          long k = e.keys()[j];
+          if (clip.contains(k)
+              && admit(d, k, e.values()[j], GROUP_SNAPSHOT, trust, f[0], Source.SNAPSHOT)) {
+            kept++;
+          }
+        }
+        h.addSnapshot(kept);
+      }
+      // What the snapshot's valid leaves covered is no longer a hole.
+      SpanSet remaining = h.remaining();
+      remaining.remove(clip);
+      for (Span s : snapHoles.spans()) {
+        remaining.add(s);
+      }
+    }
+  }
+
+  private void admitBase(DeviceSalvage d) throws IOException {
+    long group;
+    int trust;
+    switch (d.rootSource) {
+      case SNAPSHOT -> {
+        group = GROUP_SNAPSHOT;
+        trust = snapPinned ? TRUST_SHARED : TRUST_STRICT;
+      }
+      case MATCHED -> {
+        group = -3 - 2 * d.id;
+        trust = TRUST_SHARED;
+      }
+      default -> {
+        group = -2 - 2 * d.id;
+        trust = TRUST_STRICT;
+      }
+    }
+    for (int i = 0; i < d.liveLeaves.size(); i++) {
+      int n = d.liveLeaves.get(i);
+      LeafReader.Entries e = leaves.read(n);
+      for (int j = 0; j < e.size(); j++) {
+        if (admit(d, e.keys()[j], e.values()[j], group, trust, n, d.rootSource)) {
+          d.fromBase++;
+        }
+      }
+    }
+  }
+
+  private void fillFromOrphans(DeviceSalvage d, DeviceSalvage.MappingHole h) throws IOException {
+    long group = h.hole().block();
+    List<Span> pieces = new ArrayList<>(h.remaining().spans());
+    for (Span piece : pieces) {
+      List<Integer> cands = new ArrayList<>();
+      int i = lowerBound(piece.lo());
+      for (; i < orphanLeavesByKey.length; i++) {
+        int n = orphanLeavesByKey[i];
+        if (!piece.contains(scan.firstKey(n))) {
+          break;
+        }
+        if (piece.contains(scan.lastKey(n))) {
+          cands.add(n);
+        }
+      }
+      cands.sort(
+          (x, y) -> {
+            int c = Long.compare(scan.maxTime(y), scan.maxTime(x));
+            if (c == 0) {
+              c = Integer.compare(scan.atMaxTime(y), scan.atMaxTime(x));
+            }
+            if (c == 0) {
+              c = Integer.compare(scan.nrEntries(y), scan.nrEntries(x));
+            }
+            return c != 0 ? c : Long.compare(scan.location(y), scan.location(x));
+          });
+      SpanSet claimed = new SpanSet();
+      for (int n : cands) {
+        Span s = new Span(scan.firstKey(n), scan.lastKey(n));
+        if (claimed.intersects(s)) {
+          continue;
+        }
+        claimed.add(s);
+        LeafReader.Entries e = leaves.read(n);
+        long kept = 0;
+        for (int j = 0; j < e.size(); j++) {
+          if (admit(d, e.keys()[j], e.values()[j], group, TRUST_STRICT, n, Source.ORPHAN)) {
+            kept++;
+          }
+        }
+        h.addOrphans(kept);
+      }
+      for (Span s : claimed.spans()) {
+        h.remaining().remove(s);
+      }
+    }
+  }
+
+  private int lowerBound(long key) {
+    int lo = 0;
+    int hi = orphanLeavesByKey.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(scan.firstKey(orphanLeavesByKey[mid]), key) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * Decides whether a non-live mapping is kept, and keeps it. Its data block must not be held by
+   * another kept mapping, except: the same mapping (thin block and data block) already kept from
+   * the same source group (a shared node), or, for sources that may share ({@code TRUST_SHARED}),
+   * the same mapping kept live or from another such source.
+   */
+  private boolean admit(
+      DeviceSalvage d, long key, long value, long group, int trust, int leaf, Source src)
+      throws IOException {
+    long data = BlockTime.dataBlock(value);
+    if (dataBound >= 0 && data >= dataBound) {
+      d.droppedBeyondEnd++;
+      return false;
+    }
+    boolean ok;
+    if (liveHeld.contains(data)) {
+      ok =
+          liveReachable.get((int) scan.location(leaf))
+              || (trust == TRUST_SHARED && liveMaps(key, data));
+    } else {
+      Placement p = placed.get(data);
+      if (p == null) {
+        placed.put(data, new Placement(key, group, trust));
+        ok = true;
+      } else {
+        ok =
+            p.key() == key
+                && (p.group() == group || (trust == TRUST_SHARED && p.trust() == TRUST_SHARED));
+      }
+    }
+    if (!ok) {
+      d.droppedConflicts++;
+      return false;
+    }
+    d.extra.add(key, value);
+    return true;
+  }
+
+  /** True if some live device maps thin block {@code key} to {@code data}. */
+  private boolean liveMaps(long key, long data) throws IOException {
+    for (DeviceSalvage o : devices.values()) {
+      if (!o.included || o.rootSource != Source.LIVE) {
+        continue;
+      }
+      IntList ls = o.liveLeaves;
+      int lo = 0;
+      int hi = ls.size() - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        int n = ls.get(mid);
+        if (Long.compareUnsigned(scan.lastKey(n), key) < 0) {
+          lo = mid + 1;
+        } else if (Long.compareUnsigned(scan.firstKey(n), key) > 0) {
+          hi = mid - 1;
+        } else {
+          LeafReader.Entries e = leaves.cached(n);
+          int j = e.find(key);
+          if (j >= 0 && BlockTime.dataBlock(e.values()[j]) == data) {
+            return true;
+          }
+          break;
+        }
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- the pool
+
+  private SalvagePlan finish() throws IOException {
+    List<DeviceSalvage> kept = new ArrayList<>();
+    long maxTime = 0;
+    long maxData = -1;
+    long maxTid = -1;
+    for (DeviceSalvage d : devices.values()) {
+      if (!d.included) {
+        continue;
+      }
+      kept.add(d);
+      d.extra.sort();
+      for (int i = 0; i < d.liveLeaves.size() && d.rootSource == Source.LIVE; i++) {
+        int n = d.liveLeaves.get(i);
+        if (scan.nrEntries(n) > 0) {
+          maxTime = Math.max(maxTime, scan.maxTime(n));
+          long md = scan.maxData(n);
+          maxData = Math.max(maxData, dataBound >= 0 ? Math.min(md, dataBound - 1) : md);
+        }
+      }
+      for (int i = 0; i < d.extra.size(); i++) {
+        maxTime = Math.max(maxTime, BlockTime.time(d.extra.value(i)));
+        maxData = Math.max(maxData, BlockTime.dataBlock(d.extra.value(i)));
+      }
+      if (d.details != null && d.detailsSource != Source.REBUILT) {
+        maxTime =
+            Math.max(maxTime, Math.max(d.details.creationTime(), d.details.snapshottedTime()));
+        maxTid = Math.max(maxTid, d.details.transactionId());
+      }
+    }
+    if (kept.isEmpty() && !liveTop.rootUsable) {
+      throw new CorruptMetadataException("no compatible roots found");
+    }
+    long time;
+    long tid;
+    long dbs;
+    long nrData;
+    long highest = maxData + 1;
+    if (sb0 != null) {
+      time = Math.max(sb0.time(), maxTime);
+      tid = sb0.transactionId();
+      if (options.transactionId() != null) {
+        tid = Math.max(tid, options.transactionId());
+      }
+      dbs = options.dataBlockSize() != null ? options.dataBlockSize() : sb0.dataBlockSize();
+      long sbNr = dataBound >= 0 ? sb0.dataSmRoot().nrBlocks() : 0;
+      long base = options.nrDataBlocks() != null ? options.nrDataBlocks() : sbNr;
+      nrData = Math.max(base, highest);
+    } else {
+      Superblock ref = snap == null ? null : snap.superblock();
+      time = Math.max(maxTime + 1, ref == null ? 0 : ref.time());
+      long base =
+          options.transactionId() != null
+              ? options.transactionId()
+              : ref == null ? 0 : ref.transactionId();
+      tid = Math.max(base, maxTid + 1);
+      if (options.dataBlockSize() != null) {
+        dbs = options.dataBlockSize();
+      } else if (ref != null) {
+        dbs = ref.dataBlockSize();
+      } else {
+        throw new CorruptMetadataException(
+            "data block size needs to be provided due to corruption in the superblock");
+      }
+      long nrBase = options.nrDataBlocks() != null ? options.nrDataBlocks() : 0;
+      nrData = Math.max(Math.max(nrBase, highest), scan.dataIndexLowerBound());
+      report.superblockRebuilt(
+          String.format(
+              java.util.Locale.ROOT,
+              "rebuilt superblock: transaction %s, time %d, data_block_size %d%s, nr_data_blocks %d",
+              Long.toUnsignedString(tid),
+              time,
+              dbs,
+              options.dataBlockSize() != null ? " (given)" : " (from the snapshot superblock)",
+              nrData));
+    }
+    if (dbs < 128 || dbs > 2097152 || dbs % 128 != 0) {
+      throw new CorruptMetadataException("invalid data block size");
+    }
+    long unsorted = 0;
+    for (DeviceSalvage d : kept) {
+      unsorted += d.sortedLeaves;
+      for (DeviceSalvage.MappingHole h : d.holes) {
+        for (Span s : h.remaining().spans()) {
+          report.lost("device " + Long.toUnsignedString(d.id) + ": thin blocks " + s);
+        }
+      }
+    }
+    if (unsorted > 0) {
+      report.note(unsorted + " leaves had their keys out of order; sorted");
+    }
+    return new SalvagePlan(
+        dev, scan, leaves, kept, time, tid, dbs, nrData, dataBound, report, sb0 == null);
+  }
+}
