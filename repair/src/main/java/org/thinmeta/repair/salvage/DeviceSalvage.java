@@ -69,6 +69,7 @@ public final class DeviceSalvage {
   long fromBase;
   long droppedConflicts;
   long droppedBeyondEnd;
+  long droppedFree;
   long sortedLeaves;
   final List<MappingHole> holes = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
@@ -135,6 +136,11 @@ public final class DeviceSalvage {
     return droppedBeyondEnd;
   }
 
+  /** Mappings dropped because the data space map shows their data block free (stale). */
+  public long droppedFree() {
+    return droppedFree;
+  }
+
   /** Holes in the device's mapping tree. */
   public List<MappingHole> holes() {
     return holes;
@@ -152,6 +158,7 @@ public final class DeviceSalvage {
         && holes.isEmpty()
         && droppedConflicts == 0
         && droppedBeyondEnd == 0
+        && droppedFree == 0
         && sortedLeaves == 0
         && notes.isEmpty();
   }

@@ -20,6 +20,7 @@ final class RootFinder {
   private final LeafReader leaves;
   private final ScanResult.SuperblockCopy snap;
   private final TreeWalk walk;
+  private final List<String> notes = new ArrayList<>();
 
   RootFinder(
       ScanResult scan, Subtrees subtrees, LeafReader leaves, ScanResult.SuperblockCopy snap) {
@@ -28,6 +29,11 @@ final class RootFinder {
     this.leaves = leaves;
     this.snap = snap;
     this.walk = new TreeWalk(scan);
+  }
+
+  /** Findings worth reporting (ambiguities). */
+  List<String> notes() {
+    return notes;
   }
 
   private record Top(int node, long[] age, Set<Long> ids) {}
@@ -66,6 +72,24 @@ final class RootFinder {
           return Long.compare(scan.location(y.node), scan.location(x.node));
         });
     Top top = tops.get(0);
+    for (Top other : tops.subList(1, tops.size())) {
+      if (other.age[0] == top.age[0] && !other.ids.equals(top.ids)) {
+        Set<Long> extra = new TreeSet<>(top.ids);
+        extra.removeAll(other.ids);
+        Set<Long> missing = new TreeSet<>(other.ids);
+        missing.removeAll(top.ids);
+        notes.add(
+            "top-level tree at block "
+                + scan.location(other.node)
+                + " is as new by mapping time"
+                + (extra.isEmpty() ? "" : " but lacks devices " + extra)
+                + (missing.isEmpty()
+                    ? ""
+                    : (extra.isEmpty() ? " but" : " and") + " has devices " + missing)
+                + "; the one with more mappings was chosen (devices deleted in the last"
+                + " transactions cannot be told from lost ones without the superblock)");
+      }
+    }
     long total = top.age[2];
     Details best = null;
     for (int n = 0; n < scan.nrNodes(); n++) {

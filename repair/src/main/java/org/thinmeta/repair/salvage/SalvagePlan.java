@@ -165,7 +165,7 @@ public final class SalvagePlan {
       }
     }
     for (String l : report.lost) {
-      out.add("lost: " + l);
+      out.add("not recovered (lost if anything was mapped there): " + l);
     }
     out.add(
         String.format(
@@ -208,6 +208,11 @@ public final class SalvagePlan {
       sb.append("; dropped ")
           .append(d.droppedConflicts())
           .append(" whose data block another kept mapping holds");
+    }
+    if (d.droppedFree() > 0) {
+      sb.append("; dropped ")
+          .append(d.droppedFree())
+          .append(" stale (data block free in the space map)");
     }
     if (d.droppedBeyondEnd() > 0) {
       sb.append("; dropped ")
@@ -272,6 +277,7 @@ public final class SalvagePlan {
       sb.append(", \"from_orphans\": ").append(d.orphanFills());
       sb.append(", \"dropped_conflicts\": ").append(d.droppedConflicts());
       sb.append(", \"dropped_beyond_end\": ").append(d.droppedBeyondEnd());
+      sb.append(", \"dropped_free\": ").append(d.droppedFree());
       sb.append(", \"mapping_tree\": ");
       string(sb, d.rootSource.name().toLowerCase(Locale.ROOT));
       sb.append(", \"details\": ");

@@ -25,7 +25,7 @@ import org.thinmeta.thin.format.Superblock;
  * nodes found by the scan, newest first. A mapping from the snapshot or from orphans whose data
  * block is already held by a kept mapping is dropped (a pinned snapshot may share a block with a
  * live device at the same thin block, which is how thin snapshots share), so no device is given
- * another's data.
+ * another's data; so is one whose data block the on-disk data space map shows free (stale).
  */
 public final class Salvager {
   /** Command-line overrides (null when not given). */
@@ -34,8 +34,12 @@ public final class Salvager {
     public static final Options NONE = new Options(null, null, null);
   }
 
-  private static final int TRUST_SHARED = 2;
-  private static final int TRUST_STRICT = 3;
+  /** A pinned metadata snapshot: its blocks cannot have been reused while it was held. */
+  private static final int TRUST_PINNED = 2;
+
+  /** Anything else: may only share a block with the same mapping in a related device. */
+  private static final int TRUST_FAMILY = 3;
+
   private static final long GROUP_SNAPSHOT = -1;
   private static final long MAX_DATA_BLOCKS = 1L << 40;
 
@@ -60,11 +64,18 @@ public final class Salvager {
   private long dataBound = -1;
 
   private DataBlockSet liveHeld;
+  private DataAllocation allocation;
   private final Map<Long, Placement> placed = new HashMap<>();
 
   private int[] orphanLeavesByKey;
 
-  private record Placement(long key, long group, int trust) {}
+  private record Placement(long key, long group, int trust, long dev) {}
+
+  /** First device (index + 1) whose kept tree reached each block; 0 for none. */
+  private int[] nodeOwner;
+
+  private final Map<Long, Integer> deviceIndex = new HashMap<>();
+  private final List<Integer> familyParent = new ArrayList<>();
 
   /** The result of walking a top-level or details tree. */
   private static final class DeviceTree {
@@ -82,6 +93,7 @@ public final class Salvager {
     this.subtrees = new Subtrees(scan);
     this.walk = new TreeWalk(scan);
     this.leaves = new LeafReader(dev, scan);
+    this.nodeOwner = new int[Math.toIntExact(scan.nrBlocks())];
   }
 
   /**
@@ -186,12 +198,14 @@ public final class Salvager {
       topRoot = sb0.mappingRoot();
       detailsRoot = sb0.detailsRoot();
     } else {
-      long[] found = new RootFinder(scan, subtrees, leaves, snap).find();
+      RootFinder finder = new RootFinder(scan, subtrees, leaves, snap);
+      long[] found = finder.find();
       topRoot = found[0];
       detailsRoot = found[1];
       if (topRoot >= 0) {
         report.note("newest top-level mapping tree found at block " + topRoot);
       }
+      finder.notes().forEach(report::note);
       if (detailsRoot >= 0) {
         report.note("matching device-details tree found at block " + detailsRoot);
       } else if (topRoot >= 0) {
@@ -290,8 +304,12 @@ public final class Salvager {
     }
   }
 
-  /** Walks a device's whole mapping tree, recording its leaves and holes, marking its nodes. */
+  /**
+   * Walks a device's whole mapping tree, recording its leaves and holes, marking its nodes, and
+   * relating it to every device whose kept tree shares a node with it (snapshots of each other).
+   */
   private void walkMappingTree(DeviceSalvage d, BitSet alsoMark) {
+    int me = familyIndex(d.id);
     walk.walk(
         d.root,
         8,
@@ -300,6 +318,7 @@ public final class Salvager {
           public void leaf(int node, Span range) {
             d.liveLeaves.add(node);
             mark(node, alsoMark);
+            own(node, me);
             if (scan.isUnsorted(node)) {
               d.sortedLeaves++;
             }
@@ -313,8 +332,54 @@ public final class Salvager {
           @Override
           public void internal(int node) {
             mark(node, alsoMark);
+            own(node, me);
           }
         });
+  }
+
+  private void own(int node, int me) {
+    int loc = (int) scan.location(node);
+    int o = nodeOwner[loc];
+    if (o == 0) {
+      nodeOwner[loc] = me + 1;
+    } else {
+      union(o - 1, me);
+    }
+  }
+
+  private int familyIndex(long id) {
+    return deviceIndex.computeIfAbsent(
+        id,
+        k -> {
+          familyParent.add(familyParent.size());
+          return familyParent.size() - 1;
+        });
+  }
+
+  private int find(int x) {
+    while (familyParent.get(x) != x) {
+      familyParent.set(x, familyParent.get(familyParent.get(x)));
+      x = familyParent.get(x);
+    }
+    return x;
+  }
+
+  private void union(int a, int b) {
+    int ra = find(a);
+    int rb = find(b);
+    if (ra != rb) {
+      familyParent.set(ra, rb);
+    }
+  }
+
+  /** True if the two devices' kept trees are connected by shared nodes. */
+  private boolean related(long a, long b) {
+    if (a == b) {
+      return true;
+    }
+    Integer x = deviceIndex.get(a);
+    Integer y = deviceIndex.get(b);
+    return x != null && y != null && find(x) == find(y);
   }
 
   private void markSnapshotTrees() {
@@ -669,6 +734,12 @@ public final class Salvager {
     }
     if (needHeld) {
       liveHeld = new DataBlockSet();
+      if (sb0 != null) {
+        allocation = DataAllocation.read(dev, sb0, scan.nrBlocks());
+        if (allocation == null) {
+          report.note("data space map unreadable: stale mappings cannot be told by free blocks");
+        }
+      }
     }
     // Live mappings: counted (and their data blocks held) without being kept in memory.
     for (DeviceSalvage d : devices.values()) {
@@ -741,7 +812,7 @@ public final class Salvager {
               + " cannot be shown to be the same device");
       return;
     }
-    int trust = snapPinned ? TRUST_SHARED : TRUST_STRICT;
+    int trust = snapPinned ? TRUST_PINNED : TRUST_FAMILY;
     for (DeviceSalvage.MappingHole h : d.holes) {
       h.markSnapshotTried();
       Span clip = h.hole().keys();
@@ -789,15 +860,15 @@ public final class Salvager {
     switch (d.rootSource) {
       case SNAPSHOT -> {
         group = GROUP_SNAPSHOT;
-        trust = snapPinned ? TRUST_SHARED : TRUST_STRICT;
+        trust = snapPinned ? TRUST_PINNED : TRUST_FAMILY;
       }
       case MATCHED -> {
         group = -3 - 2 * d.id;
-        trust = TRUST_SHARED;
+        trust = TRUST_FAMILY;
       }
       default -> {
         group = -2 - 2 * d.id;
-        trust = TRUST_STRICT;
+        trust = TRUST_FAMILY;
       }
     }
     for (int i = 0; i < d.liveLeaves.size(); i++) {
@@ -811,13 +882,17 @@ public final class Salvager {
     }
   }
 
+  /**
+   * Refills what is left of a hole from orphaned leaves whose keys lie entirely inside it: per thin
+   * block, the newest leaf (by newest time, then mappings at it, then size) whose mapping passes
+   * {@link #admit} wins.
+   */
   private void fillFromOrphans(DeviceSalvage d, DeviceSalvage.MappingHole h) throws IOException {
     long group = h.hole().block();
     List<Span> pieces = new ArrayList<>(h.remaining().spans());
     for (Span piece : pieces) {
       List<Integer> cands = new ArrayList<>();
-      int i = lowerBound(piece.lo());
-      for (; i < orphanLeavesByKey.length; i++) {
+      for (int i = lowerBound(piece.lo()); i < orphanLeavesByKey.length; i++) {
         int n = orphanLeavesByKey[i];
         if (!piece.contains(scan.firstKey(n))) {
           break;
@@ -837,23 +912,25 @@ public final class Salvager {
             }
             return c != 0 ? c : Long.compare(scan.location(y), scan.location(x));
           });
-      SpanSet claimed = new SpanSet();
+      java.util.Set<Long> filled = new java.util.HashSet<>();
+      SpanSet covered = new SpanSet();
       for (int n : cands) {
-        Span s = new Span(scan.firstKey(n), scan.lastKey(n));
-        if (claimed.intersects(s)) {
-          continue;
-        }
-        claimed.add(s);
         LeafReader.Entries e = leaves.read(n);
         long kept = 0;
         for (int j = 0; j < e.size(); j++) {
-          if (admit(d, e.keys()[j], e.values()[j], group, TRUST_STRICT, n, Source.ORPHAN)) {
+          long k = e.keys()[j];
+          if (!filled.contains(k)
+              && admit(d, k, e.values()[j], group, TRUST_FAMILY, n, Source.ORPHAN)) {
+            filled.add(k);
             kept++;
           }
         }
-        h.addOrphans(kept);
+        if (kept > 0) {
+          h.addOrphans(kept);
+          covered.add(new Span(scan.firstKey(n), scan.lastKey(n)));
+        }
       }
-      for (Span s : claimed.spans()) {
+      for (Span s : covered.spans()) {
         h.remaining().remove(s);
       }
     }
@@ -874,10 +951,12 @@ public final class Salvager {
   }
 
   /**
-   * Decides whether a non-live mapping is kept, and keeps it. Its data block must not be held by
-   * another kept mapping, except: the same mapping (thin block and data block) already kept from
-   * the same source group (a shared node), or, for sources that may share ({@code TRUST_SHARED}),
-   * the same mapping kept live or from another such source.
+   * Decides whether a non-live mapping is kept, and keeps it. Its data block must be in use in the
+   * on-disk space map (when readable) and not held by another kept mapping, except by the very same
+   * mapping (thin block and data block) of a device it shares blocks with legitimately: one whose
+   * kept tree shares nodes with this device's (a thin snapshot of it), one filled from the same
+   * damaged node, or, for a pinned metadata snapshot, any device (its blocks cannot have been
+   * reused while it was held, so whoever maps them at the same thin block is a snapshot of it).
    */
   private boolean admit(
       DeviceSalvage d, long key, long value, long group, int trust, int leaf, Source src)
@@ -887,20 +966,26 @@ public final class Salvager {
       d.droppedBeyondEnd++;
       return false;
     }
+    if (allocation != null && allocation.free(data)) {
+      d.droppedFree++;
+      return false;
+    }
     boolean ok;
     if (liveHeld.contains(data)) {
       ok =
           liveReachable.get((int) scan.location(leaf))
-              || (trust == TRUST_SHARED && liveMaps(key, data));
+              || liveMaps(key, data, trust == TRUST_PINNED ? null : d);
     } else {
       Placement p = placed.get(data);
       if (p == null) {
-        placed.put(data, new Placement(key, group, trust));
+        placed.put(data, new Placement(key, group, trust, d.id));
         ok = true;
       } else {
         ok =
             p.key() == key
-                && (p.group() == group || (trust == TRUST_SHARED && p.trust() == TRUST_SHARED));
+                && (p.group() == group
+                    || related(d.id, p.dev())
+                    || (trust == TRUST_PINNED && p.trust() == TRUST_PINNED));
       }
     }
     if (!ok) {
@@ -911,10 +996,13 @@ public final class Salvager {
     return true;
   }
 
-  /** True if some live device maps thin block {@code key} to {@code data}. */
-  private boolean liveMaps(long key, long data) throws IOException {
+  /**
+   * True if a live device related to {@code d} (any live device if {@code d} is null) maps thin
+   * block {@code key} to {@code data}.
+   */
+  private boolean liveMaps(long key, long data, DeviceSalvage d) throws IOException {
     for (DeviceSalvage o : devices.values()) {
-      if (!o.included || o.rootSource != Source.LIVE) {
+      if (!o.included || o.rootSource != Source.LIVE || (d != null && !related(d.id, o.id))) {
         continue;
       }
       IntList ls = o.liveLeaves;
@@ -1020,17 +1108,21 @@ public final class Salvager {
     if (dbs < 128 || dbs > 2097152 || dbs % 128 != 0) {
       throw new CorruptMetadataException("invalid data block size");
     }
-    long unsorted = 0;
+    BitSet unsortedLeaves = new BitSet();
     for (DeviceSalvage d : kept) {
-      unsorted += d.sortedLeaves;
+      for (int i = 0; i < d.liveLeaves.size(); i++) {
+        if (scan.isUnsorted(d.liveLeaves.get(i))) {
+          unsortedLeaves.set(d.liveLeaves.get(i));
+        }
+      }
       for (DeviceSalvage.MappingHole h : d.holes) {
         for (Span s : h.remaining().spans()) {
           report.lost("device " + Long.toUnsignedString(d.id) + ": thin blocks " + s);
         }
       }
     }
-    if (unsorted > 0) {
-      report.note(unsorted + " leaves had their keys out of order; sorted");
+    if (!unsortedLeaves.isEmpty()) {
+      report.note(unsortedLeaves.cardinality() + " leaves had their keys out of order; sorted");
     }
     return new SalvagePlan(
         dev, scan, leaves, kept, time, tid, dbs, nrData, dataBound, report, sb0 == null);
