@@ -59,6 +59,13 @@ public final class Main {
     if (slash >= 0) {
       name = name.substring(slash + 1);
     }
+    if (name.equals("--cds-training")) {
+      try {
+        return CdsTraining.run();
+      } catch (java.io.IOException e) {
+        return ExitStatus.FAILURE;
+      }
+    }
     if (name.equals("-V") || name.equals("--version")) {
       PrintStream ps = new PrintStream(ctx.out(), true, StandardCharsets.UTF_8);
       ps.println(org.thinmeta.cli.support.Version.get());
