@@ -16,17 +16,16 @@ public interface BlockDevice extends Closeable {
   ByteBuffer read(long location) throws IOException;
 
   /**
-   * Reads {@code count} consecutive blocks starting at {@code start} into one fresh little-endian
-   * buffer of {@code count * 4096} bytes (block {@code start + i} at offset {@code i * 4096}). For
-   * sequential scans; the default reads block by block.
+   * Reads consecutive blocks starting at {@code start} into {@code dst} from its position up to its
+   * limit (a whole number of blocks), leaving the position at the limit. For sequential scans: the
+   * default reads block by block; file devices read the range at once, and when {@code dst} is a
+   * direct buffer aligned to 4096 bytes, without an intermediate copy.
    */
-  default ByteBuffer readRange(long start, int count) throws IOException {
-    ByteBuffer out =
-        ByteBuffer.allocate(count * Blocks.BLOCK_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+  default void readRange(long start, ByteBuffer dst) throws IOException {
+    int count = dst.remaining() / Blocks.BLOCK_SIZE;
     for (int i = 0; i < count; i++) {
-      out.put(read(start + i));
+      dst.put(read(start + i));
     }
-    return out.flip();
   }
 
   /**

@@ -148,26 +148,24 @@ public final class FileBlockDevice implements BlockDevice {
   }
 
   @Override
-  public ByteBuffer readRange(long start, int count) throws IOException {
-    if (start < 0 || count < 0 || start + count > nrBlocks) {
+  public void readRange(long start, ByteBuffer dst) throws IOException {
+    int count = dst.remaining() / Blocks.BLOCK_SIZE;
+    if (start < 0 || count * Blocks.BLOCK_SIZE != dst.remaining() || start + count > nrBlocks) {
       throw new IOException(
           "blocks " + start + ".." + (start + count - 1) + " are beyond the end of " + description);
     }
-    int bytes = count * Blocks.BLOCK_SIZE;
-    ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    if (direct) {
+    if (direct
+        && !(dst.isDirect() && dst.alignmentOffset(dst.position(), Blocks.BLOCK_SIZE) == 0)) {
       ByteBuffer a =
-          ByteBuffer.allocateDirect(bytes + Blocks.BLOCK_SIZE).alignedSlice(Blocks.BLOCK_SIZE);
-      a.limit(bytes);
+          ByteBuffer.allocateDirect(dst.remaining() + Blocks.BLOCK_SIZE)
+              .alignedSlice(Blocks.BLOCK_SIZE);
+      a.limit(dst.remaining());
       readFully(a, start);
       a.flip();
-      out.put(a);
-      out.flip();
-    } else {
-      readFully(out, start);
-      out.flip();
+      dst.put(a);
+      return;
     }
-    return out;
+    readFully(dst, start);
   }
 
   private void readFully(ByteBuffer dst, long location) throws IOException {

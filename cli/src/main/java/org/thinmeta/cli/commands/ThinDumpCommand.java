@@ -11,6 +11,7 @@ import org.thinmeta.cli.support.ArgsPreprocessor;
 import org.thinmeta.cli.support.ExitStatus;
 import org.thinmeta.cli.support.InputChecks;
 import org.thinmeta.cli.support.OutputFiles;
+import org.thinmeta.cli.support.ProgressReporter;
 import org.thinmeta.cli.support.ToolCommand;
 import org.thinmeta.cli.support.ToolException;
 import org.thinmeta.cli.support.Version;
@@ -175,7 +176,10 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
   private int dumpRepaired(Path in) throws Exception {
     try (FileBlockDevice dev = FileBlockDevice.open(in, FileBlockDevice.Mode.READ_ONLY, true)) {
       SalvagePlan plan =
-          Salvager.salvage(dev, new Salvager.Options(transactionId, dataBlockSize, nrDataBlocks));
+          Salvager.salvage(
+              dev,
+              new Salvager.Options(transactionId, dataBlockSize, nrDataBlocks),
+              ProgressReporter.of(ctx, quietFlag));
       Set<Long> ids = devIds.isEmpty() ? null : new HashSet<>(devIds);
       if (output == null) {
         emit(plan, ids, ctx.out());

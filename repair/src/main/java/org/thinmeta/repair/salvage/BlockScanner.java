@@ -3,6 +3,7 @@ package org.thinmeta.repair.salvage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.thinmeta.pdata.Progress;
 import org.thinmeta.pdata.btree.NodeHeader;
 import org.thinmeta.pdata.checksum.BlockKind;
 import org.thinmeta.pdata.checksum.Checksums;
@@ -19,29 +20,138 @@ import org.thinmeta.thin.format.Superblock;
  */
 public final class BlockScanner {
   private static final int CHUNK = 256;
+  private static final ByteBuffer ZERO =
+      ByteBuffer.allocateDirect(Blocks.BLOCK_SIZE).asReadOnlyBuffer();
 
   private BlockScanner() {}
 
   /** Scans blocks {@code 0 .. dev.nrBlocks()-1}. */
   public static ScanResult scan(BlockDevice dev) throws IOException {
+    return scan(dev, Progress.NONE);
+  }
+
+  /** Scans blocks {@code 0 .. dev.nrBlocks()-1}, reporting blocks read to {@code progress}. */
+  public static ScanResult scan(BlockDevice dev, Progress progress) throws IOException {
     long n = dev.nrBlocks();
+    progress.begin("scanning metadata", n);
+    try {
+      return scanAll(dev, n, progress);
+    } finally {
+      progress.end();
+    }
+  }
+
+  private static ScanResult scanAll(BlockDevice dev, long n, Progress progress) throws IOException {
     ScanResult r = new ScanResult(n);
     long[] keys = new long[512];
     long[] values = new long[512];
-    for (long start = 0; start < n; start += CHUNK) {
-      int count = (int) Math.min(CHUNK, n - start);
-      ByteBuffer chunk = dev.readRange(start, count);
-      for (int i = 0; i < count; i++) {
-        ByteBuffer b = chunk.slice(i * Blocks.BLOCK_SIZE, Blocks.BLOCK_SIZE);
-        b.order(ByteOrder.LITTLE_ENDIAN);
-        classify(r, start + i, b, keys, values);
+    try (ChunkReader reader = new ChunkReader(dev, n)) {
+      for (ChunkReader.Chunk c = reader.next(); c != null; c = reader.next()) {
+        ByteBuffer chunk = c.buffer();
+        for (int i = 0; i < c.count(); i++) {
+          ByteBuffer b = chunk.slice(i * Blocks.BLOCK_SIZE, Blocks.BLOCK_SIZE);
+          b.order(ByteOrder.LITTLE_ENDIAN);
+          classify(r, c.start() + i, b, keys, values);
+        }
+        reader.recycle(c);
+        progress.advance(c.count());
       }
     }
     return r;
   }
 
+  /**
+   * Reads the device in order on a second thread, a few chunks ahead, into reused aligned direct
+   * buffers, so reading overlaps decoding.
+   */
+  private static final class ChunkReader implements AutoCloseable {
+    record Chunk(long start, int count, ByteBuffer buffer) {}
+
+    private static final Chunk END = new Chunk(-1, 0, null);
+    private static final int BUFFERS = 3;
+
+    private final java.util.concurrent.BlockingQueue<Chunk> full =
+        new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS + 1);
+    private final java.util.concurrent.BlockingQueue<ByteBuffer> free =
+        new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS);
+    private final Thread thread;
+    private volatile IOException failure;
+    private volatile boolean closed;
+
+    ChunkReader(BlockDevice dev, long n) {
+      for (int i = 0; i < BUFFERS; i++) {
+        free.add(
+            ByteBuffer.allocateDirect((CHUNK + 1) * Blocks.BLOCK_SIZE)
+                .alignedSlice(Blocks.BLOCK_SIZE)
+                .order(ByteOrder.LITTLE_ENDIAN));
+      }
+      thread = new Thread(() -> run(dev, n), "metadata-scan-reader");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run(BlockDevice dev, long n) {
+      try {
+        for (long start = 0; start < n && !closed; start += CHUNK) {
+          int count = (int) Math.min(CHUNK, n - start);
+          ByteBuffer b = free.take();
+          b.clear().limit(count * Blocks.BLOCK_SIZE);
+          dev.readRange(start, b);
+          b.flip();
+          full.put(new Chunk(start, count, b));
+        }
+      } catch (IOException e) {
+        failure = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        full.offer(END);
+      }
+    }
+
+    /** The next chunk, or null at the end. */
+    Chunk next() throws IOException {
+      Chunk c;
+      try {
+        c = full.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while scanning");
+      }
+      if (c == END) {
+        if (failure != null) {
+          throw failure;
+        }
+        return null;
+      }
+      return c;
+    }
+
+    void recycle(Chunk c) {
+      free.offer(c.buffer());
+    }
+
+    /** Stops the reader without interrupting it (an interrupt would close the file channel). */
+    @Override
+    public void close() {
+      closed = true;
+      while (thread.isAlive()) {
+        Chunk c = full.poll();
+        if (c != null && c.buffer() != null) {
+          free.offer(c.buffer());
+        }
+        try {
+          thread.join(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
   private static void classify(ScanResult r, long loc, ByteBuffer b, long[] keys, long[] values) {
-    if (b.getLong(0) == 0 && b.getLong(8) == 0 && b.getLong(16) == 0 && isZero(b)) {
+    if (b.getLong(0) == 0 && b.getLong(8) == 0 && b.mismatch(ZERO) < 0) {
       r.setKind(loc, ScanResult.ZERO);
       return;
     }
@@ -62,15 +172,6 @@ public final class BlockScanner {
       case UNKNOWN -> {}
       default -> r.setKind(loc, ScanResult.OTHER);
     }
-  }
-
-  private static boolean isZero(ByteBuffer b) {
-    for (int i = 0; i < Blocks.BLOCK_SIZE; i += 8) {
-      if (b.getLong(i) != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static void node(ScanResult r, long loc, ByteBuffer b, long[] keys, long[] values) {

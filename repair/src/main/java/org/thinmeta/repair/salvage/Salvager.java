@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.thinmeta.pdata.Progress;
 import org.thinmeta.pdata.damage.CorruptMetadataException;
 import org.thinmeta.pdata.io.BlockDevice;
 import org.thinmeta.thin.format.BlockTime;
@@ -104,7 +105,13 @@ public final class Salvager {
    *     superblock}
    */
   public static SalvagePlan salvage(BlockDevice dev, Options options) throws IOException {
-    ScanResult scan = BlockScanner.scan(dev);
+    return salvage(dev, options, Progress.NONE);
+  }
+
+  /** As {@link #salvage(BlockDevice, Options)}, reporting the scan's progress. */
+  public static SalvagePlan salvage(BlockDevice dev, Options options, Progress progress)
+      throws IOException {
+    ScanResult scan = BlockScanner.scan(dev, progress);
     return new Salvager(dev, options, scan).run();
   }
 
