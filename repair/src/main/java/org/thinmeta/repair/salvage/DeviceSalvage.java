@@ -64,7 +64,14 @@ public final class DeviceSalvage {
   Source detailsSource = Source.NONE;
   boolean included;
   final IntList liveLeaves = new IntList();
+
+  /** Mappings of the device's own non-live tree, admitted in key order. */
   final MappingList extra = new MappingList();
+
+  /** Mappings refilled into holes (any order until sorted at the end), with an index by key. */
+  final MappingList fills = new MappingList();
+
+  final java.util.Map<Long, Long> fillIndex = new java.util.HashMap<>();
   long liveCount;
   long fromBase;
   long droppedConflicts;
@@ -95,7 +102,7 @@ public final class DeviceSalvage {
 
   /** Mappings written for the device. */
   public long mappings() {
-    return liveCount + extra.size();
+    return liveCount + extra.size() + fills.size();
   }
 
   /** Mappings taken from the live trees. */

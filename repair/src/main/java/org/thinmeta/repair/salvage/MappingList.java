@@ -30,6 +30,25 @@ final class MappingList {
     return values[i];
   }
 
+  /** Index of {@code key} in a list sorted by key, or -1. */
+  int find(long key) {
+    int lo = 0;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Long.compareUnsigned(keys[mid], key);
+      if (c == 0) {
+        return mid;
+      }
+      if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return -1;
+  }
+
   /** Sorts by key (unsigned); keys are unique by construction. */
   void sort() {
     for (int i = 1; i < size; i++) {

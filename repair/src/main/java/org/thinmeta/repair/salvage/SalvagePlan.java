@@ -97,36 +97,57 @@ public final class SalvagePlan {
     out.superblockBegin(superblock());
     for (DeviceSalvage d : devices) {
       out.deviceBegin(deviceInfo(d));
-      RunMerger m = new RunMerger(out);
-      MappingList extra = d.extra;
-      int x = 0;
+      Merge m = new Merge(new RunMerger(out), d.fills);
       if (d.rootSource == Source.LIVE) {
         for (int i = 0; i < d.liveLeaves.size(); i++) {
           LeafReader.Entries e = leaves.read(d.liveLeaves.get(i));
           for (int j = 0; j < e.size(); j++) {
-            long k = e.keys()[j];
             long v = e.values()[j];
-            if (dataBound >= 0 && BlockTime.dataBlock(v) >= dataBound) {
-              continue;
+            if (dataBound < 0 || BlockTime.dataBlock(v) < dataBound) {
+              m.add(e.keys()[j], v);
             }
-            while (x < extra.size() && Long.compareUnsigned(extra.key(x), k) < 0) {
-              m.add(
-                  extra.key(x),
-                  BlockTime.dataBlock(extra.value(x)),
-                  BlockTime.time(extra.value(x)));
-              x++;
-            }
-            m.add(k, BlockTime.dataBlock(v), BlockTime.time(v));
           }
         }
+      } else {
+        for (int i = 0; i < d.extra.size(); i++) {
+          m.add(d.extra.key(i), d.extra.value(i));
+        }
       }
-      for (; x < extra.size(); x++) {
-        m.add(extra.key(x), BlockTime.dataBlock(extra.value(x)), BlockTime.time(extra.value(x)));
-      }
-      m.flush();
+      m.finish();
       out.deviceEnd();
     }
     out.superblockEnd();
+  }
+
+  /** Merges a stream of mappings in key order with the (sorted) fills of its holes. */
+  private static final class Merge {
+    private final RunMerger out;
+    private final MappingList fills;
+    private int next;
+
+    Merge(RunMerger out, MappingList fills) {
+      this.out = out;
+      this.fills = fills;
+    }
+
+    void add(long key, long value) throws IOException {
+      while (next < fills.size() && Long.compareUnsigned(fills.key(next), key) < 0) {
+        emit(fills.key(next), fills.value(next));
+        next++;
+      }
+      emit(key, value);
+    }
+
+    void finish() throws IOException {
+      for (; next < fills.size(); next++) {
+        emit(fills.key(next), fills.value(next));
+      }
+      out.flush();
+    }
+
+    private void emit(long key, long value) throws IOException {
+      out.add(key, BlockTime.dataBlock(value), BlockTime.time(value));
+    }
   }
 
   /** True if the input needed no salvage at all (a sound pool: repair is a plain copy). */

@@ -41,7 +41,6 @@ public final class Salvager {
   /** Anything else: may only share a block with the same mapping in a related device. */
   private static final int TRUST_FAMILY = 3;
 
-  private static final long GROUP_SNAPSHOT = -1;
   private static final long MAX_DATA_BLOCKS = 1L << 40;
 
   private final BlockDevice dev;
@@ -66,11 +65,10 @@ public final class Salvager {
 
   private DataBlockSet liveHeld;
   private DataAllocation allocation;
-  private final Map<Long, Placement> placed = new HashMap<>();
+  private final DataBlockSet nonLiveHeld = new DataBlockSet();
+  private Map<Integer, List<DeviceSalvage>> families;
 
   private int[] orphanLeavesByKey;
-
-  private record Placement(long key, long group, int trust, long dev) {}
 
   /** First device (index + 1) whose kept tree reached each block; 0 for none. */
   private int[] nodeOwner;
@@ -334,6 +332,10 @@ public final class Salvager {
           @Override
           public void hole(Span keys, long block, String cause) {
             d.holes.add(new DeviceSalvage.MappingHole(new Hole(keys, block, cause)));
+            // Devices that reach the same damaged node shared it.
+            if (block >= 0 && block < scan.nrBlocks()) {
+              ownBlock((int) block, me);
+            }
           }
 
           @Override
@@ -345,7 +347,10 @@ public final class Salvager {
   }
 
   private void own(int node, int me) {
-    int loc = (int) scan.location(node);
+    ownBlock((int) scan.location(node), me);
+  }
+
+  private void ownBlock(int loc, int me) {
     int o = nodeOwner[loc];
     if (o == 0) {
       nodeOwner[loc] = me + 1;
@@ -777,6 +782,12 @@ public final class Salvager {
     if (!needHeld) {
       return;
     }
+    families = new HashMap<>();
+    for (DeviceSalvage d : devices.values()) {
+      if (d.included) {
+        families.computeIfAbsent(familyRoot(d.id), k -> new ArrayList<>()).add(d);
+      }
+    }
     // The metadata snapshot, for holes of the same live device.
     for (DeviceSalvage d : devices.values()) {
       if (d.included && d.rootSource == Source.LIVE && !d.holes.isEmpty()) {
@@ -845,8 +856,7 @@ public final class Salvager {
         long kept = 0;
         for (int j = 0; j < e.size(); j++) {
           long k = e.keys()[j];
-          if (clip.contains(k)
-              && admit(d, k, e.values()[j], GROUP_SNAPSHOT, trust, f[0], Source.SNAPSHOT)) {
+          if (clip.contains(k) && admit(d, k, e.values()[j], trust, f[0], true)) {
             kept++;
           }
         }
@@ -862,27 +872,12 @@ public final class Salvager {
   }
 
   private void admitBase(DeviceSalvage d) throws IOException {
-    long group;
-    int trust;
-    switch (d.rootSource) {
-      case SNAPSHOT -> {
-        group = GROUP_SNAPSHOT;
-        trust = snapPinned ? TRUST_PINNED : TRUST_FAMILY;
-      }
-      case MATCHED -> {
-        group = -3 - 2 * d.id;
-        trust = TRUST_FAMILY;
-      }
-      default -> {
-        group = -2 - 2 * d.id;
-        trust = TRUST_FAMILY;
-      }
-    }
+    int trust = d.rootSource == Source.SNAPSHOT && snapPinned ? TRUST_PINNED : TRUST_FAMILY;
     for (int i = 0; i < d.liveLeaves.size(); i++) {
       int n = d.liveLeaves.get(i);
       LeafReader.Entries e = leaves.read(n);
       for (int j = 0; j < e.size(); j++) {
-        if (admit(d, e.keys()[j], e.values()[j], group, trust, n, d.rootSource)) {
+        if (admit(d, e.keys()[j], e.values()[j], trust, n, false)) {
           d.fromBase++;
         }
       }
@@ -895,7 +890,6 @@ public final class Salvager {
    * {@link #admit} wins.
    */
   private void fillFromOrphans(DeviceSalvage d, DeviceSalvage.MappingHole h) throws IOException {
-    long group = h.hole().block();
     List<Span> pieces = new ArrayList<>(h.remaining().spans());
     for (Span piece : pieces) {
       List<Integer> cands = new ArrayList<>();
@@ -926,8 +920,7 @@ public final class Salvager {
         long kept = 0;
         for (int j = 0; j < e.size(); j++) {
           long k = e.keys()[j];
-          if (!filled.contains(k)
-              && admit(d, k, e.values()[j], group, TRUST_FAMILY, n, Source.ORPHAN)) {
+          if (!filled.contains(k) && admit(d, k, e.values()[j], TRUST_FAMILY, n, true)) {
             filled.add(k);
             kept++;
           }
@@ -958,15 +951,16 @@ public final class Salvager {
   }
 
   /**
-   * Decides whether a non-live mapping is kept, and keeps it. Its data block must be in use in the
-   * on-disk space map (when readable) and not held by another kept mapping, except by the very same
-   * mapping (thin block and data block) of a device it shares blocks with legitimately: one whose
-   * kept tree shares nodes with this device's (a thin snapshot of it), one filled from the same
-   * damaged node, or, for a pinned metadata snapshot, any device (its blocks cannot have been
-   * reused while it was held, so whoever maps them at the same thin block is a snapshot of it).
+   * Decides whether a non-live mapping is kept, and keeps it (in the device's own-tree list, or as
+   * a fill). Its data block must be in use in the on-disk space map (when readable) and not held by
+   * another kept mapping, except by the very same mapping (thin block and data block) of a device
+   * it shares blocks with legitimately: one whose kept tree shares nodes with this device's (a thin
+   * snapshot of it, or a device that reached the same damaged node), or, for a pinned metadata
+   * snapshot, any device (its blocks cannot have been reused while it was held, so whoever maps
+   * them at the same thin block is a snapshot of it). By induction every holder of a block admitted
+   * this way maps it at the same thin block.
    */
-  private boolean admit(
-      DeviceSalvage d, long key, long value, long group, int trust, int leaf, Source src)
+  private boolean admit(DeviceSalvage d, long key, long value, int trust, int leaf, boolean fill)
       throws IOException {
     long data = BlockTime.dataBlock(value);
     if (dataBound >= 0 && data >= dataBound) {
@@ -977,59 +971,78 @@ public final class Salvager {
       d.droppedFree++;
       return false;
     }
+    DeviceSalvage family = trust == TRUST_PINNED ? null : d;
     boolean ok;
     if (liveHeld.contains(data)) {
-      ok =
-          liveReachable.get((int) scan.location(leaf))
-              || liveMaps(key, data, trust == TRUST_PINNED ? null : d);
+      ok = liveReachable.get((int) scan.location(leaf)) || othersMap(key, data, family, true);
+    } else if (nonLiveHeld.contains(data)) {
+      ok = othersMap(key, data, family, false);
     } else {
-      Placement p = placed.get(data);
-      if (p == null) {
-        placed.put(data, new Placement(key, group, trust, d.id));
-        ok = true;
-      } else {
-        ok =
-            p.key() == key
-                && (p.group() == group
-                    || related(d.id, p.dev())
-                    || (trust == TRUST_PINNED && p.trust() == TRUST_PINNED));
-      }
+      ok = true;
     }
     if (!ok) {
       d.droppedConflicts++;
       return false;
     }
-    d.extra.add(key, value);
+    nonLiveHeld.add(data);
+    if (fill) {
+      d.fills.add(key, value);
+      d.fillIndex.put(key, value);
+    } else {
+      d.extra.add(key, value);
+    }
     return true;
   }
 
   /**
-   * True if a live device related to {@code d} (any live device if {@code d} is null) maps thin
-   * block {@code key} to {@code data}.
+   * True if a kept device (related to {@code d}, or any if {@code d} is null) maps thin block
+   * {@code key} to {@code data}: through its live leaves if {@code live}, else through what was
+   * admitted for it so far.
    */
-  private boolean liveMaps(long key, long data, DeviceSalvage d) throws IOException {
-    for (DeviceSalvage o : devices.values()) {
-      if (!o.included || o.rootSource != Source.LIVE || (d != null && !related(d.id, o.id))) {
+  private boolean othersMap(long key, long data, DeviceSalvage d, boolean live) throws IOException {
+    Iterable<DeviceSalvage> cands =
+        d == null ? devices.values() : families.getOrDefault(familyRoot(d.id), List.of());
+    for (DeviceSalvage o : cands) {
+      if (!o.included) {
         continue;
       }
-      IntList ls = o.liveLeaves;
-      int lo = 0;
-      int hi = ls.size() - 1;
-      while (lo <= hi) {
-        int mid = (lo + hi) >>> 1;
-        int n = ls.get(mid);
-        if (Long.compareUnsigned(scan.lastKey(n), key) < 0) {
-          lo = mid + 1;
-        } else if (Long.compareUnsigned(scan.firstKey(n), key) > 0) {
-          hi = mid - 1;
-        } else {
-          LeafReader.Entries e = leaves.cached(n);
-          int j = e.find(key);
-          if (j >= 0 && BlockTime.dataBlock(e.values()[j]) == data) {
-            return true;
-          }
-          break;
+      if (live) {
+        if (o.rootSource == Source.LIVE && liveLeafMaps(o, key, data)) {
+          return true;
         }
+        continue;
+      }
+      Long f = o.fillIndex.get(key);
+      if (f != null && BlockTime.dataBlock(f) == data) {
+        return true;
+      }
+      int i = o.extra.find(key);
+      if (i >= 0 && BlockTime.dataBlock(o.extra.value(i)) == data) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private int familyRoot(long id) {
+    return find(familyIndex(id));
+  }
+
+  private boolean liveLeafMaps(DeviceSalvage o, long key, long data) throws IOException {
+    IntList ls = o.liveLeaves;
+    int lo = 0;
+    int hi = ls.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int n = ls.get(mid);
+      if (Long.compareUnsigned(scan.lastKey(n), key) < 0) {
+        lo = mid + 1;
+      } else if (Long.compareUnsigned(scan.firstKey(n), key) > 0) {
+        hi = mid - 1;
+      } else {
+        LeafReader.Entries e = leaves.cached(n);
+        int j = e.find(key);
+        return j >= 0 && BlockTime.dataBlock(e.values()[j]) == data;
       }
     }
     return false;
@@ -1047,7 +1060,7 @@ public final class Salvager {
         continue;
       }
       kept.add(d);
-      d.extra.sort();
+      d.fills.sort();
       for (int i = 0; i < d.liveLeaves.size() && d.rootSource == Source.LIVE; i++) {
         int n = d.liveLeaves.get(i);
         if (scan.nrEntries(n) > 0) {
@@ -1056,9 +1069,11 @@ public final class Salvager {
           maxData = Math.max(maxData, dataBound >= 0 ? Math.min(md, dataBound - 1) : md);
         }
       }
-      for (int i = 0; i < d.extra.size(); i++) {
-        maxTime = Math.max(maxTime, BlockTime.time(d.extra.value(i)));
-        maxData = Math.max(maxData, BlockTime.dataBlock(d.extra.value(i)));
+      for (MappingList l : List.of(d.extra, d.fills)) {
+        for (int i = 0; i < l.size(); i++) {
+          maxTime = Math.max(maxTime, BlockTime.time(l.value(i)));
+          maxData = Math.max(maxData, BlockTime.dataBlock(l.value(i)));
+        }
       }
       if (d.details != null && d.detailsSource != Source.REBUILT) {
         maxTime =
