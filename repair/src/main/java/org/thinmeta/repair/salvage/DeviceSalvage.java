@@ -12,11 +12,17 @@ public final class DeviceSalvage {
     private final SpanSet remaining;
     private long fromSnapshot;
     private long fromOrphans;
+    private long fromTwin;
+    private long twinBlock = -1;
     private boolean snapshotTried;
+    final int parent;
+    final int index;
 
-    MappingHole(Hole hole) {
+    MappingHole(Hole hole, int parent, int index) {
       this.hole = hole;
       this.remaining = SpanSet.of(hole.keys());
+      this.parent = parent;
+      this.index = index;
     }
 
     /** The hole. */
@@ -37,6 +43,21 @@ public final class DeviceSalvage {
     /** Mappings refilled from orphaned leaves. */
     public long fromOrphans() {
       return fromOrphans;
+    }
+
+    /** Mappings refilled from the subtree a related node keeps at the same keys. */
+    public long fromTwin() {
+      return fromTwin;
+    }
+
+    /** Block of that subtree, or -1. */
+    public long twinBlock() {
+      return twinBlock;
+    }
+
+    void addTwin(long block, long n) {
+      twinBlock = block;
+      fromTwin += n;
     }
 
     /** True if the metadata snapshot's copy of the device was consulted. */
@@ -129,6 +150,15 @@ public final class DeviceSalvage {
     long n = 0;
     for (MappingHole h : holes) {
       n += h.fromOrphans;
+    }
+    return n;
+  }
+
+  /** Mappings refilled into holes from twin subtrees of related devices. */
+  public long twinFills() {
+    long n = 0;
+    for (MappingHole h : holes) {
+      n += h.fromTwin;
     }
     return n;
   }

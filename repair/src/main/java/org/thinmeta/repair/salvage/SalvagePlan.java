@@ -216,6 +216,9 @@ public final class SalvagePlan {
     if (d.orphanFills() > 0) {
       parts.add(d.orphanFills() + " refilled from orphaned leaves");
     }
+    if (d.twinFills() > 0) {
+      parts.add(d.twinFills() + " refilled from subtrees shared with snapshots");
+    }
     if (!parts.isEmpty()) {
       sb.append(" (").append(String.join(", ", parts)).append(')');
     }
@@ -254,6 +257,13 @@ public final class SalvagePlan {
     }
     if (h.fromOrphans() > 0) {
       parts.add(h.fromOrphans() + " from orphaned leaves");
+    }
+    if (h.twinBlock() >= 0) {
+      parts.add(
+          h.fromTwin()
+              + " from the subtree at block "
+              + h.twinBlock()
+              + " that related devices keep there");
     }
     if (!parts.isEmpty()) {
       sb.append(": ").append(String.join(", ", parts));
@@ -296,6 +306,7 @@ public final class SalvagePlan {
       sb.append(", \"from_tree\": ").append(d.baseMappings());
       sb.append(", \"from_snapshot\": ").append(d.snapshotFills());
       sb.append(", \"from_orphans\": ").append(d.orphanFills());
+      sb.append(", \"from_twin\": ").append(d.twinFills());
       sb.append(", \"dropped_conflicts\": ").append(d.droppedConflicts());
       sb.append(", \"dropped_beyond_end\": ").append(d.droppedBeyondEnd());
       sb.append(", \"dropped_free\": ").append(d.droppedFree());
@@ -319,6 +330,7 @@ public final class SalvagePlan {
         string(sb, h.hole().cause());
         sb.append(", \"from_snapshot\": ").append(h.fromSnapshot());
         sb.append(", \"from_orphans\": ").append(h.fromOrphans());
+        sb.append(", \"from_twin\": ").append(h.fromTwin());
         sb.append(", \"not_covered\": ");
         List<String> rem = new ArrayList<>();
         for (Span s : h.remaining().spans()) {

@@ -66,6 +66,10 @@ public final class Salvager {
   private DataBlockSet liveHeld;
   private DataAllocation allocation;
   private final DataBlockSet nonLiveHeld = new DataBlockSet();
+  private final IntList liveInternals = new IntList();
+  private final IntList snapInternals = new IntList();
+  private MetadataCounts metadataCounts;
+  private boolean metadataCountsRead;
   private Map<Integer, List<DeviceSalvage>> families;
 
   private int[] orphanLeavesByKey;
@@ -331,7 +335,12 @@ public final class Salvager {
 
           @Override
           public void hole(Span keys, long block, String cause) {
-            d.holes.add(new DeviceSalvage.MappingHole(new Hole(keys, block, cause)));
+            hole(keys, block, cause, -1, -1);
+          }
+
+          @Override
+          public void hole(Span keys, long block, String cause, int parent, int index) {
+            d.holes.add(new DeviceSalvage.MappingHole(new Hole(keys, block, cause), parent, index));
             // Devices that reach the same damaged node shared it.
             if (block >= 0 && block < scan.nrBlocks()) {
               ownBlock((int) block, me);
@@ -340,6 +349,9 @@ public final class Salvager {
 
           @Override
           public void internal(int node) {
+            if (alsoMark == liveReachable && !liveReachable.get((int) scan.location(node))) {
+              liveInternals.add(node);
+            }
             mark(node, alsoMark);
             own(node, me);
           }
@@ -413,6 +425,9 @@ public final class Salvager {
 
             @Override
             public void internal(int node) {
+              if (!reachable.get((int) scan.location(node))) {
+                snapInternals.add(node);
+              }
               mark(node, null);
             }
           });
@@ -810,6 +825,16 @@ public final class Salvager {
         }
       }
     }
+    // What a related device keeps at exactly the keys a damaged pointer covered.
+    for (DeviceSalvage d : devices.values()) {
+      if (d.included && d.rootSource == Source.LIVE) {
+        for (DeviceSalvage.MappingHole h : d.holes) {
+          if (h.parent >= 0 && !h.remaining().isEmpty()) {
+            fillFromTwin(d, h);
+          }
+        }
+      }
+    }
   }
 
   private void fillFromSnapshot(DeviceSalvage d) throws IOException {
@@ -936,6 +961,152 @@ public final class Salvager {
     }
   }
 
+  /**
+   * Refills a hole left by a bad child pointer from a "twin": a live internal node of a related
+   * device that has a usable child at exactly the same key range, chosen by how many children it
+   * shares with the damaged parent (a snapshot's copy of the node shares all it did not rewrite). A
+   * thin snapshot shares the subtree until one side writes to it, and a rewritten copy of this
+   * device would have been found among the orphans first. Used only when one subtree is the clear
+   * best; otherwise the ambiguity is reported.
+   */
+  private void fillFromTwin(DeviceSalvage d, DeviceSalvage.MappingHole h) throws IOException {
+    int p = h.parent;
+    int i = h.index;
+    int nr = scan.nrEntries(p);
+    long lo = scan.auxKey(p, i);
+    boolean last = i + 1 == nr;
+    long hi = last ? 0 : scan.auxKey(p, i + 1);
+    java.util.Set<Long> siblings = new java.util.HashSet<>();
+    for (int c = 0; c < nr; c++) {
+      if (c != i) {
+        siblings.add(scan.auxValue(p, c));
+      }
+    }
+    int family = familyRoot(d.id);
+    Map<Long, Integer> best = new HashMap<>();
+    for (int x = 0; x < liveInternals.size(); x++) {
+      int q = liveInternals.get(x);
+      int owner = nodeOwner[(int) scan.location(q)];
+      if (q == p || owner == 0 || find(owner - 1) != family) {
+        continue;
+      }
+      int qn = scan.nrEntries(q);
+      for (int j = 0; j < qn; j++) {
+        if (scan.auxKey(q, j) != lo) {
+          continue;
+        }
+        boolean qLast = j + 1 == qn;
+        if (qLast != last || (!last && scan.auxKey(q, j + 1) != hi)) {
+          continue;
+        }
+        long target = scan.auxValue(q, j);
+        if (target == h.hole().block()
+            || walk.unusable(target) != null
+            || !referenceMissing(target)) {
+          continue;
+        }
+        int shared = 0;
+        for (int c = 0; c < qn; c++) {
+          if (c != j && siblings.contains(scan.auxValue(q, c))) {
+            shared++;
+          }
+        }
+        best.merge(target, shared, Math::max);
+      }
+    }
+    if (best.isEmpty()) {
+      return;
+    }
+    int top = java.util.Collections.max(best.values());
+    List<Long> winners = new ArrayList<>();
+    best.forEach(
+        (t, sc) -> {
+          if (sc == top) {
+            winners.add(t);
+          }
+        });
+    if (winners.size() > 1) {
+      d.notes.add(
+          "thin blocks "
+              + h.hole().keys()
+              + ": related nodes disagree on the subtree there (blocks "
+              + winners
+              + "); not guessing");
+      return;
+    }
+    long target = winners.get(0);
+    List<Integer> found = new ArrayList<>();
+    walk.walk(
+        target,
+        8,
+        h.hole().keys(),
+        new TreeWalk.Sink() {
+          @Override
+          public void leaf(int node, Span range) {
+            found.add(node);
+          }
+
+          @Override
+          public void hole(Span keys, long block, String cause) {}
+        });
+    long kept = 0;
+    SpanSet covered = new SpanSet();
+    for (int n : found) {
+      LeafReader.Entries e = leaves.read(n);
+      for (int j = 0; j < e.size(); j++) {
+        long k = e.keys()[j];
+        Span piece = h.remaining().pieceOf(k);
+        if (piece != null && admit(d, k, e.values()[j], TRUST_FAMILY, n, true)) {
+          kept++;
+        }
+      }
+      if (scan.nrEntries(n) > 0) {
+        covered.add(new Span(scan.firstKey(n), scan.lastKey(n)));
+      }
+    }
+    h.addTwin(target, kept);
+    for (Span s : covered.spans()) {
+      h.remaining().remove(s);
+    }
+  }
+
+  /**
+   * True if the on-disk metadata space map counts more references to block {@code b} than the
+   * surviving live and snapshot trees make: a parent lost its pointer to it.
+   */
+  private boolean referenceMissing(long b) {
+    if (!metadataCountsRead) {
+      metadataCountsRead = true;
+      metadataCounts = sb0 == null ? null : MetadataCounts.read(dev, sb0, scan.nrBlocks());
+    }
+    if (metadataCounts == null) {
+      return false;
+    }
+    long onDisk = metadataCounts.count(b);
+    if (onDisk < 0) {
+      return false;
+    }
+    long seen = 0;
+    for (IntList l : List.of(liveInternals, snapInternals)) {
+      for (int x = 0; x < l.size(); x++) {
+        int q = l.get(x);
+        for (int c = 0; c < scan.nrEntries(q); c++) {
+          if (scan.auxValue(q, c) == b) {
+            seen++;
+          }
+        }
+      }
+    }
+    for (DeviceTree t : snapTop == null ? List.of(liveTop) : List.of(liveTop, snapTop)) {
+      for (long r : t.roots.values()) {
+        if (r == b) {
+          seen++;
+        }
+      }
+    }
+    return onDisk > seen;
+  }
+
   private int lowerBound(long key) {
     int lo = 0;
     int hi = orphanLeavesByKey.length;
@@ -974,7 +1145,9 @@ public final class Salvager {
     DeviceSalvage family = trust == TRUST_PINNED ? null : d;
     boolean ok;
     if (liveHeld.contains(data)) {
-      ok = liveReachable.get((int) scan.location(leaf)) || othersMap(key, data, family, true);
+      ok =
+          (!fill && liveReachable.get((int) scan.location(leaf)))
+              || othersMap(key, data, family, true);
     } else if (nonLiveHeld.contains(data)) {
       ok = othersMap(key, data, family, false);
     } else {

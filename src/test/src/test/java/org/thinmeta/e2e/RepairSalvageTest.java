@@ -245,6 +245,29 @@ class RepairSalvageTest {
     assertTrue(r.stderr().contains("keys outside the range given by the parent"), r::toString);
   }
 
+  @ParameterizedTest
+  @MethodSource("sharedChildCases")
+  void badChildPointer_toANodeASnapshotShares_isRefilledFromTheSnapshotsTwinNode(
+      String fixture, long dev, boolean leaf) throws Exception {
+    Path img = Fixtures.copyOf(fixture, tmp);
+    DumpModel original = dump(img);
+    try (Surgery s = Surgery.open(img)) {
+      Surgery.NodeRef ref = sharedChildOfExclusiveParent(s, dev, leaf);
+      s.setChild(ref.parent(), ref.index(), s.freeBlock());
+    }
+    Cli.Result r = repairDump(img);
+    assertKept(original, repaired(r));
+    assertTrue(r.stderr().contains("that related devices keep there; fully covered"), r::toString);
+  }
+
+  static List<org.junit.jupiter.params.provider.Arguments> sharedChildCases() {
+    return List.of(
+        org.junit.jupiter.params.provider.Arguments.of("tmeta", 1L, true),
+        org.junit.jupiter.params.provider.Arguments.of("tmeta", 16L, true),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "tmeta_with_shared_internals_and_leaves", 1L, false));
+  }
+
   @Test
   void destroyedLeaf_withoutAnyCopy_losesExactlyItsKeys() throws Exception {
     Path img = Fixtures.copyOf("tmeta_with_shared_internals_and_leaves", tmp);
@@ -485,6 +508,29 @@ class RepairSalvageTest {
       }
     }
     throw new IllegalStateException("device " + dev + " has no exclusive leaf");
+  }
+
+  /**
+   * A node (leaf or internal) that another device's tree also reaches, whose parent only {@code
+   * dev}'s tree reaches.
+   */
+  static Surgery.NodeRef sharedChildOfExclusiveParent(Surgery s, long dev, boolean leaf)
+      throws IOException {
+    Map<Long, Integer> users = new TreeMap<>();
+    for (long root : s.deviceRoots().values()) {
+      for (Surgery.NodeRef r : s.nodes(root)) {
+        users.merge(r.loc(), 1, Integer::sum);
+      }
+    }
+    for (Surgery.NodeRef r : s.nodes(s.deviceRoots().get(dev))) {
+      if (r.parent() >= 0
+          && r.leaf() == leaf
+          && users.get(r.loc()) > 1
+          && users.get(r.parent()) == 1) {
+        return r;
+      }
+    }
+    throw new IllegalStateException("no shared child under an exclusive parent in device " + dev);
   }
 
   /** A leaf reached by both devices' trees. */
