@@ -15,10 +15,11 @@ import org.thinmeta.pdata.io.BlockDevice;
  *
  * <p>With a {@code seen} set, every distinct node is expanded once across all walks that share the
  * set (snapshots share subtrees); a node reached again is only counted in {@code refs}. Without
- * one, every leaf of the tree is visited (as a dump needs), and a depth limit stops pointer loops.
+ * one, every leaf of the tree is visited (as a dump needs). Either way a pointer back to an
+ * ancestor is reported as a loop and not followed.
  */
 public final class BTreeWalker {
-  /** Deeper than any btree of 2^64 keys with 84-entry nodes: a pointer loop. */
+  /** Deeper than any btree of 2^64 keys with 84-entry nodes can be. */
   public static final int MAX_DEPTH = 32;
 
   /** Receives leaves. */
@@ -76,11 +77,19 @@ public final class BTreeWalker {
   public boolean walk(long root, int leafValueSize, KeyRange range, Visitor visitor)
       throws IOException {
     int[] leafDepth = {-1};
-    return walkNode(root, leafValueSize, range, 0, true, leafDepth, visitor);
+    long[] path = new long[MAX_DEPTH + 1];
+    return walkNode(root, leafValueSize, range, 0, true, leafDepth, path, visitor);
   }
 
   private boolean walkNode(
-      long loc, int vs, KeyRange range, int depth, boolean isRoot, int[] leafDepth, Visitor v)
+      long loc,
+      int vs,
+      KeyRange range,
+      int depth,
+      boolean isRoot,
+      int[] leafDepth,
+      long[] path,
+      Visitor v)
       throws IOException {
     if (loc < 0 || loc >= nrBlocks) {
       sink.report(
@@ -92,6 +101,18 @@ public final class BTreeWalker {
       sink.report(new Damage.BadNode(loc, NodeFault.TOO_DEEP, null, range));
       return false;
     }
+    for (int i = 0; i < depth; i++) {
+      if (path[i] == loc) {
+        sink.report(
+            new Damage.BadNode(
+                loc,
+                NodeFault.POINTER_LOOP,
+                "reached again from its descendant " + path[depth - 1],
+                range));
+        return false;
+      }
+    }
+    path[depth] = loc;
     if (refs != null) {
       refs.inc(loc);
     }
@@ -158,7 +179,7 @@ public final class BTreeWalker {
       long from = node.key(i);
       KeyRange childRange =
           i + 1 < n ? range.child(from, node.key(i + 1), true) : range.child(from, 0, false);
-      ok &= walkNode(node.valueU64(i), vs, childRange, depth + 1, false, leafDepth, v);
+      ok &= walkNode(node.valueU64(i), vs, childRange, depth + 1, false, leafDepth, path, v);
     }
     return ok;
   }

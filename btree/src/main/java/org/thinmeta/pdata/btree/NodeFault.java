@@ -34,8 +34,10 @@ public enum NodeFault {
   DEPTH_MISMATCH("btree nodes are not all at the same depth", Severity.FATAL),
   /** A child pointer beyond the end of the metadata. */
   BLOCK_OUT_OF_RANGE("block out of space map boundary", Severity.FATAL),
-  /** A chain of pointers deeper than any valid btree: a loop. */
-  TOO_DEEP("btree too deep (pointer loop?)", Severity.FATAL);
+  /** A child pointer back to one of the node's own ancestors. */
+  POINTER_LOOP("btree pointer loop", Severity.FATAL),
+  /** A chain of pointers deeper than any valid btree. */
+  TOO_DEEP("btree too deep", Severity.FATAL);
 
   private final String text;
   private final Severity severity;

@@ -15,6 +15,12 @@ public final class CorruptMetadataException extends IOException {
     this.damage = damage;
   }
 
+  /** Creates an exception for {@code damage} whose message puts {@code context} first. */
+  public CorruptMetadataException(String context, Damage damage) {
+    super(context + ": " + damage.describe());
+    this.damage = damage;
+  }
+
   /** Creates an exception with a message only. */
   public CorruptMetadataException(String message) {
     super(message);

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -108,8 +107,8 @@ public final class FileBlockDevice implements BlockDevice {
     long size;
     boolean direct = false;
     if (kind == Kind.BLOCK_DEVICE) {
-      if (exclusive && isHeld(path)) {
-        throw new FileSystemException(path.toString(), null, "Device or resource busy");
+      if (exclusive) {
+        refuseIfHeld(path, sysfsDir(path));
       }
       size = blockDeviceSize(path);
       options.add(ExtendedOpenOption.DIRECT);
@@ -232,15 +231,20 @@ public final class FileBlockDevice implements BlockDevice {
     }
   }
 
-  private static String sysfsDir(Path path) throws IOException {
+  private static Path sysfsDir(Path path) throws IOException {
     long rdev = (Long) Files.getAttribute(path, "unix:rdev", new LinkOption[0]);
-    long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
-    long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
+    return Path.of(sysfsDirOf(rdev));
+  }
+
+  /** The sysfs directory of the block device numbered {@code rdev} (glibc's dev_t encoding). */
+  static String sysfsDirOf(long rdev) {
+    long major = ((rdev >>> 8) & 0xfffL) | ((rdev >>> 32) & 0xfffff000L);
+    long minor = (rdev & 0xffL) | ((rdev >>> 12) & 0xffffff00L);
     return "/sys/dev/block/" + major + ":" + minor;
   }
 
   private static long blockDeviceSize(Path path) throws IOException {
-    Path sizeFile = Path.of(sysfsDir(path), "size");
+    Path sizeFile = sysfsDir(path).resolve("size");
     try {
       String s = Files.readString(sizeFile).trim();
       return Long.parseLong(s) * Blocks.SECTOR_SIZE;
@@ -252,13 +256,22 @@ public final class FileBlockDevice implements BlockDevice {
     }
   }
 
-  private static boolean isHeld(Path path) throws IOException {
-    Path holders = Path.of(sysfsDir(path), "holders");
+  /**
+   * Refuses a block device that another kernel device holds (an active thin pool holds its metadata
+   * device): what O_EXCL would report as EBUSY. {@code sysfsDir} is the device's sysfs directory,
+   * whose {@code holders/} lists the holders.
+   *
+   * @throws DeviceBusyException if the device is held
+   */
+  static void refuseIfHeld(Path path, Path sysfsDir) throws IOException {
+    Path holders = sysfsDir.resolve("holders");
     if (!Files.isDirectory(holders)) {
-      return false;
+      return;
     }
     try (Stream<Path> s = Files.list(holders)) {
-      return s.findAny().isPresent();
+      if (s.findAny().isPresent()) {
+        throw new DeviceBusyException(path.toString());
+      }
     }
   }
 }

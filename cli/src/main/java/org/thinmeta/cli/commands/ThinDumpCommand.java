@@ -10,11 +10,13 @@ import java.util.Set;
 import org.thinmeta.cli.support.ArgsPreprocessor;
 import org.thinmeta.cli.support.ExitStatus;
 import org.thinmeta.cli.support.InputChecks;
+import org.thinmeta.cli.support.Messages;
 import org.thinmeta.cli.support.OutputFiles;
 import org.thinmeta.cli.support.ProgressReporter;
 import org.thinmeta.cli.support.ToolCommand;
 import org.thinmeta.cli.support.ToolException;
 import org.thinmeta.cli.support.Version;
+import org.thinmeta.pdata.io.DeviceBusyException;
 import org.thinmeta.pdata.io.FileBlockDevice;
 import org.thinmeta.repair.salvage.SalvagePlan;
 import org.thinmeta.repair.salvage.Salvager;
@@ -145,8 +147,7 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
     if (repair) {
       return dumpRepaired(in);
     }
-    try (FileBlockDevice dev =
-        FileBlockDevice.open(in, FileBlockDevice.Mode.READ_ONLY, !metadataSnap)) {
+    try (FileBlockDevice dev = openInput(in)) {
       Superblock live = MetadataReader.readSuperblock(dev);
       Superblock sb = live;
       if (metadataSnap) {
@@ -174,7 +175,7 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
   }
 
   private int dumpRepaired(Path in) throws Exception {
-    try (FileBlockDevice dev = FileBlockDevice.open(in, FileBlockDevice.Mode.READ_ONLY, true)) {
+    try (FileBlockDevice dev = openInput(in)) {
       SalvagePlan plan =
           Salvager.salvage(
               dev,
@@ -247,6 +248,17 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
       if (!skipping && !skipMappings) {
         out.map(thinBegin, dataBegin, length, time);
       }
+    }
+  }
+
+  /** Opens the input read-only; exclusively (refusing a live pool's metadata) unless -m. */
+  private FileBlockDevice openInput(Path in) throws IOException, ToolException {
+    try {
+      return FileBlockDevice.open(in, FileBlockDevice.Mode.READ_ONLY, !metadataSnap);
+    } catch (DeviceBusyException e) {
+      throw new ToolException(
+          Messages.of(e)
+              + ": the metadata is in use by the kernel; use -m to dump its metadata snapshot");
     }
   }
 

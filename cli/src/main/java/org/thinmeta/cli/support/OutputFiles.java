@@ -50,7 +50,20 @@ public final class OutputFiles {
     }
     Path abs = path.toAbsolutePath();
     Path dir = abs.getParent();
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    Path tmp;
+    try {
+      tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    } catch (IOException e) {
+      String why =
+          e instanceof java.nio.file.NoSuchFileException
+              ? "No such file or directory"
+              : e instanceof java.nio.file.AccessDeniedException
+                  ? "Permission denied"
+                  : e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                      ? f.getReason()
+                      : Messages.of(e);
+      throw new IOException("cannot create output file '" + path + "': " + why, e);
+    }
     OutputStream s = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
     return new Target() {
       private boolean committed;

@@ -46,9 +46,18 @@ public final class Dumper {
   public void dump(Superblock sb, SuperblockInfo info, Options options, MetadataVisitor out)
       throws IOException {
     long limit = MetadataReader.metadataLimit(dev, sb);
-    SortedMap<Long, DeviceDetails> details =
-        MetadataReader.readDetails(dev, limit, sb.detailsRoot());
-    SortedMap<Long, Long> roots = MetadataReader.readTopLevel(dev, limit, sb.mappingRoot());
+    SortedMap<Long, DeviceDetails> details;
+    try {
+      details = MetadataReader.readDetails(dev, limit, sb.detailsRoot());
+    } catch (CorruptMetadataException e) {
+      throw inContext("device details tree", e);
+    }
+    SortedMap<Long, Long> roots;
+    try {
+      roots = MetadataReader.readTopLevel(dev, limit, sb.mappingRoot());
+    } catch (CorruptMetadataException e) {
+      throw inContext("top-level mapping tree", e);
+    }
     Set<Long> ids = new TreeSet<>(Long::compareUnsigned);
     ids.addAll(details.keySet());
     ids.addAll(roots.keySet());
@@ -76,24 +85,34 @@ public final class Dumper {
               id, d.mappedBlocks(), d.transactionId(), d.creationTime(), d.snapshottedTime()));
       if (!options.skipMappings()) {
         RunMerger merger = new RunMerger(out);
-        walker.walk(
-            roots.get(id),
-            8,
-            new BTreeWalker.Visitor() {
-              @Override
-              public void leaf(Node leaf, KeyRange range) throws IOException {
-                int n = leaf.nrEntries();
-                for (int i = 0; i < n; i++) {
-                  long v = leaf.valueU64(i);
-                  merger.add(leaf.key(i), BlockTime.dataBlock(v), BlockTime.time(v));
+        try {
+          walker.walk(
+              roots.get(id),
+              8,
+              new BTreeWalker.Visitor() {
+                @Override
+                public void leaf(Node leaf, KeyRange range) throws IOException {
+                  int n = leaf.nrEntries();
+                  for (int i = 0; i < n; i++) {
+                    long v = leaf.valueU64(i);
+                    merger.add(leaf.key(i), BlockTime.dataBlock(v), BlockTime.time(v));
+                  }
                 }
-              }
-            });
+              });
+        } catch (CorruptMetadataException damage) {
+          throw inContext("mapping tree of device " + Long.toUnsignedString(id), damage);
+        }
         merger.flush();
       }
       out.deviceEnd();
     }
     out.superblockEnd();
+  }
+
+  private static CorruptMetadataException inContext(String context, CorruptMetadataException e) {
+    return e.damage() == null
+        ? new CorruptMetadataException(context + ": " + e.getMessage())
+        : new CorruptMetadataException(context, e.damage());
   }
 
   /** The superblock as a dump shows it, with {@code nrDataBlocks} from the data space map. */

@@ -2,8 +2,12 @@ package org.thinmeta.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -21,5 +25,18 @@ class ThinDumpTest {
     Cli.Result r = Cli.run("thin_dump", Fixtures.image(name).toString());
     assertEquals(0, r.status(), r::toString);
     assertArrayEquals(expected, r.stdoutBytes(), r::toString);
+  }
+
+  /** The README's first command: the example image dumps back to the XML it was made from. */
+  @Test
+  void exampleImage_dumpsToItsXml() throws Exception {
+    Path examples = Fixtures.repo().resolve("examples");
+
+    Cli.Result r = Cli.run("thin_dump", examples.resolve("pool.bin").toString());
+
+    assertEquals(0, r.status(), r::toString);
+    assertEquals("", r.stderr());
+    assertArrayEquals(Files.readAllBytes(examples.resolve("pool.xml")), r.stdoutBytes());
+    assertTrue(Files.size(examples.resolve("pool.bin")) <= 1 << 20);
   }
 }
