@@ -224,10 +224,10 @@ public final class Salvager {
     liveTop = readTree(topRoot, 8, liveReachable);
     liveDetails = readTree(detailsRoot, DeviceDetails.SIZE, liveReachable);
     for (Hole h : liveTop.holes) {
-      report.note("top-level mapping tree: device ids " + h + " lost");
+      report.note("top-level mapping tree damaged: device ids " + h);
     }
     for (Hole h : liveDetails.holes) {
-      report.note("device-details tree: device ids " + h + " lost");
+      report.note("device-details tree damaged: device ids " + h);
     }
     if (snap != null) {
       snapTop = readTree(snap.superblock().mappingRoot(), 8, null);
@@ -660,20 +660,26 @@ public final class Salvager {
       } else {
         d.included = topHoles.contains(id);
       }
-      if (!d.included) {
-        continue;
-      }
-      if (d.detailsSource == Source.NONE) {
+      if (d.included && d.detailsSource == Source.NONE) {
         d.detailsSource = Source.REBUILT;
       }
-      if (d.rootSource == Source.NONE) {
+    }
+    // Trees named by the snapshot or old top-level nodes first, so that they are not taken for
+    // the lost tree of another device.
+    for (DeviceSalvage d : devices.values()) {
+      if (d.included && d.rootSource != Source.LIVE && d.rootSource != Source.NONE) {
+        walkMappingTree(d, null);
+      }
+    }
+    for (DeviceSalvage d : devices.values()) {
+      if (d.included && d.rootSource == Source.NONE) {
         if (orphanRoots == null) {
           orphanRoots = orphanRoots();
         }
         findRootByEvidence(d, orphanRoots);
-      }
-      if (d.rootSource != Source.LIVE && d.rootSource != Source.NONE) {
-        walkMappingTree(d, null);
+        if (d.rootSource == Source.MATCHED) {
+          walkMappingTree(d, null);
+        }
       }
     }
   }
@@ -923,7 +929,7 @@ public final class Salvager {
         if (!piece.contains(scan.firstKey(n))) {
           break;
         }
-        if (piece.contains(scan.lastKey(n))) {
+        if (piece.contains(scan.lastKey(n)) && !reachable.get((int) scan.location(n))) {
           cands.add(n);
         }
       }
