@@ -12,17 +12,13 @@ public final class DeviceSalvage {
     private final SpanSet remaining;
     private long fromSnapshot;
     private long fromOrphans;
-    private long fromTwin;
-    private long twinBlock = -1;
+    private long fromLost;
+    private final List<Long> lostBlocks = new ArrayList<>();
     private boolean snapshotTried;
-    final int parent;
-    final int index;
 
-    MappingHole(Hole hole, int parent, int index) {
+    MappingHole(Hole hole) {
       this.hole = hole;
       this.remaining = SpanSet.of(hole.keys());
-      this.parent = parent;
-      this.index = index;
     }
 
     /** The hole. */
@@ -45,19 +41,19 @@ public final class DeviceSalvage {
       return fromOrphans;
     }
 
-    /** Mappings refilled from the subtree a related node keeps at the same keys. */
-    public long fromTwin() {
-      return fromTwin;
+    /** Mappings refilled from subtrees that damage cut off (see {@link #lostBlocks}). */
+    public long fromLost() {
+      return fromLost;
     }
 
-    /** Block of that subtree, or -1. */
-    public long twinBlock() {
-      return twinBlock;
+    /** Roots of the cut-off subtrees given back to this hole. */
+    public List<Long> lostBlocks() {
+      return lostBlocks;
     }
 
-    void addTwin(long block, long n) {
-      twinBlock = block;
-      fromTwin += n;
+    void addLost(long block, long n) {
+      lostBlocks.add(block);
+      fromLost += n;
     }
 
     /** True if the metadata snapshot's copy of the device was consulted. */
@@ -154,11 +150,11 @@ public final class DeviceSalvage {
     return n;
   }
 
-  /** Mappings refilled into holes from twin subtrees of related devices. */
-  public long twinFills() {
+  /** Mappings refilled into holes from cut-off subtrees. */
+  public long lostFills() {
     long n = 0;
     for (MappingHole h : holes) {
-      n += h.fromTwin;
+      n += h.fromLost;
     }
     return n;
   }

@@ -216,8 +216,8 @@ public final class SalvagePlan {
     if (d.orphanFills() > 0) {
       parts.add(d.orphanFills() + " refilled from orphaned leaves");
     }
-    if (d.twinFills() > 0) {
-      parts.add(d.twinFills() + " refilled from subtrees shared with snapshots");
+    if (d.lostFills() > 0) {
+      parts.add(d.lostFills() + " refilled from cut-off subtrees");
     }
     if (!parts.isEmpty()) {
       sb.append(" (").append(String.join(", ", parts)).append(')');
@@ -258,12 +258,17 @@ public final class SalvagePlan {
     if (h.fromOrphans() > 0) {
       parts.add(h.fromOrphans() + " from orphaned leaves");
     }
-    if (h.twinBlock() >= 0) {
+    if (!h.lostBlocks().isEmpty()) {
+      List<Long> b = h.lostBlocks();
       parts.add(
-          h.fromTwin()
-              + " from the subtree at block "
-              + h.twinBlock()
-              + " that related devices keep there");
+          h.fromLost()
+              + " from "
+              + (b.size() == 1
+                  ? "the cut-off subtree at block " + b.get(0)
+                  : b.size()
+                      + " cut-off subtrees (blocks "
+                      + (b.size() <= 4 ? b.toString() : b.subList(0, 4) + "...")
+                      + ")"));
     }
     if (!parts.isEmpty()) {
       sb.append(": ").append(String.join(", ", parts));
@@ -306,7 +311,7 @@ public final class SalvagePlan {
       sb.append(", \"from_tree\": ").append(d.baseMappings());
       sb.append(", \"from_snapshot\": ").append(d.snapshotFills());
       sb.append(", \"from_orphans\": ").append(d.orphanFills());
-      sb.append(", \"from_twin\": ").append(d.twinFills());
+      sb.append(", \"from_cut_off_subtrees\": ").append(d.lostFills());
       sb.append(", \"dropped_conflicts\": ").append(d.droppedConflicts());
       sb.append(", \"dropped_beyond_end\": ").append(d.droppedBeyondEnd());
       sb.append(", \"dropped_free\": ").append(d.droppedFree());
@@ -330,7 +335,7 @@ public final class SalvagePlan {
         string(sb, h.hole().cause());
         sb.append(", \"from_snapshot\": ").append(h.fromSnapshot());
         sb.append(", \"from_orphans\": ").append(h.fromOrphans());
-        sb.append(", \"from_twin\": ").append(h.fromTwin());
+        sb.append(", \"from_cut_off_subtrees\": ").append(h.fromLost());
         sb.append(", \"not_covered\": ");
         List<String> rem = new ArrayList<>();
         for (Span s : h.remaining().spans()) {

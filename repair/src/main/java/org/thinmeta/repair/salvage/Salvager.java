@@ -66,10 +66,8 @@ public final class Salvager {
   private DataBlockSet liveHeld;
   private DataAllocation allocation;
   private final DataBlockSet nonLiveHeld = new DataBlockSet();
-  private final IntList liveInternals = new IntList();
-  private final IntList snapInternals = new IntList();
-  private MetadataCounts metadataCounts;
-  private boolean metadataCountsRead;
+  private LostReferences lost;
+  private boolean lostRead;
   private Map<Integer, List<DeviceSalvage>> families;
 
   private int[] orphanLeavesByKey;
@@ -335,12 +333,7 @@ public final class Salvager {
 
           @Override
           public void hole(Span keys, long block, String cause) {
-            hole(keys, block, cause, -1, -1);
-          }
-
-          @Override
-          public void hole(Span keys, long block, String cause, int parent, int index) {
-            d.holes.add(new DeviceSalvage.MappingHole(new Hole(keys, block, cause), parent, index));
+            d.holes.add(new DeviceSalvage.MappingHole(new Hole(keys, block, cause)));
             // Devices that reach the same damaged node shared it.
             if (block >= 0 && block < scan.nrBlocks()) {
               ownBlock((int) block, me);
@@ -349,9 +342,6 @@ public final class Salvager {
 
           @Override
           public void internal(int node) {
-            if (alsoMark == liveReachable && !liveReachable.get((int) scan.location(node))) {
-              liveInternals.add(node);
-            }
             mark(node, alsoMark);
             own(node, me);
           }
@@ -425,9 +415,6 @@ public final class Salvager {
 
             @Override
             public void internal(int node) {
-              if (!reachable.get((int) scan.location(node))) {
-                snapInternals.add(node);
-              }
               mark(node, null);
             }
           });
@@ -716,7 +703,15 @@ public final class Salvager {
         cands.add(n);
       }
     }
+    LostReferences lostRefs = lostReferences();
+    if (cands.size() > 1 && lostRefs != null) {
+      // Stale trees have a zero count; the lost root still has its reference recorded.
+      cands.removeIf(n -> lostRefs.missing(n) < 1);
+    }
     if (cands.size() == 1) {
+      if (lostRefs != null && lostRefs.missing(cands.get(0)) > 0) {
+        lostRefs.take(cands.get(0));
+      }
       d.rootSource = Source.MATCHED;
       d.root = scan.location(cands.get(0));
       d.notes.add(
@@ -803,12 +798,7 @@ public final class Salvager {
     if (!needHeld) {
       return;
     }
-    families = new HashMap<>();
-    for (DeviceSalvage d : devices.values()) {
-      if (d.included) {
-        families.computeIfAbsent(familyRoot(d.id), k -> new ArrayList<>()).add(d);
-      }
-    }
+    computeFamilies();
     // The metadata snapshot, for holes of the same live device.
     for (DeviceSalvage d : devices.values()) {
       if (d.included && d.rootSource == Source.LIVE && !d.holes.isEmpty()) {
@@ -823,21 +813,15 @@ public final class Salvager {
         }
       }
     }
+    // Subtrees that damage cut off from their parents, as the metadata space map shows.
+    if (lostReferences() != null) {
+      fillFromLostReferences();
+    }
     // Orphaned leaves, only inside what is still a hole.
     for (DeviceSalvage d : devices.values()) {
       if (d.included) {
         for (DeviceSalvage.MappingHole h : d.holes) {
           fillFromOrphans(d, h);
-        }
-      }
-    }
-    // What a related device keeps at exactly the keys a damaged pointer covered.
-    for (DeviceSalvage d : devices.values()) {
-      if (d.included && d.rootSource == Source.LIVE) {
-        for (DeviceSalvage.MappingHole h : d.holes) {
-          if (h.parent >= 0 && !h.remaining().isEmpty()) {
-            fillFromTwin(d, h);
-          }
         }
       }
     }
@@ -967,150 +951,152 @@ public final class Salvager {
     }
   }
 
+  /** A cut-off node that fits a hole piece of a device. */
+  private record Claim(
+      DeviceSalvage device, DeviceSalvage.MappingHole hole, Span piece, int node) {}
+
   /**
-   * Refills a hole left by a bad child pointer from a "twin": a live internal node of a related
-   * device that has a usable child at exactly the same key range, chosen by how many children it
-   * shares with the damaged parent (a snapshot's copy of the node shares all it did not rewrite). A
-   * thin snapshot shares the subtree until one side writes to it, and a rewritten copy of this
-   * device would have been found among the orphans first. Used only when one subtree is the clear
-   * best; otherwise the ambiguity is reported.
+   * Gives nodes that lost a parent ({@link LostReferences}) back to the holes they fit: their
+   * recorded reference count says some tree still points at them, the surviving trees do not, so
+   * they are current metadata that damage cut off (stale copies have a zero count). A node goes to
+   * the devices with a hole where all its keys fit, if there are no more of them than lost
+   * references; otherwise only to those related to the node's other users, if that resolves it. Two
+   * such nodes with overlapping keys in one hole are ambiguous and left alone. A device that gets a
+   * node shared with others is related to them from then on (it was their snapshot).
    */
-  private void fillFromTwin(DeviceSalvage d, DeviceSalvage.MappingHole h) throws IOException {
-    int p = h.parent;
-    int i = h.index;
-    int nr = scan.nrEntries(p);
-    long lo = scan.auxKey(p, i);
-    boolean last = i + 1 == nr;
-    long hi = last ? 0 : scan.auxKey(p, i + 1);
-    java.util.Set<Long> siblings = new java.util.HashSet<>();
-    for (int c = 0; c < nr; c++) {
-      if (c != i) {
-        siblings.add(scan.auxValue(p, c));
-      }
-    }
-    int family = familyRoot(d.id);
-    Map<Long, Integer> best = new HashMap<>();
-    for (int x = 0; x < liveInternals.size(); x++) {
-      int q = liveInternals.get(x);
-      int owner = nodeOwner[(int) scan.location(q)];
-      if (q == p || owner == 0 || find(owner - 1) != family) {
+  private void fillFromLostReferences() throws IOException {
+    Map<Integer, List<Claim>> byNode = new java.util.LinkedHashMap<>();
+    for (DeviceSalvage d : devices.values()) {
+      if (!d.included) {
         continue;
       }
-      int qn = scan.nrEntries(q);
-      for (int j = 0; j < qn; j++) {
-        if (scan.auxKey(q, j) != lo) {
-          continue;
-        }
-        boolean qLast = j + 1 == qn;
-        if (qLast != last || (!last && scan.auxKey(q, j + 1) != hi)) {
-          continue;
-        }
-        long target = scan.auxValue(q, j);
-        if (target == h.hole().block()
-            || walk.unusable(target) != null
-            || !referenceMissing(target)) {
-          continue;
-        }
-        int shared = 0;
-        for (int c = 0; c < qn; c++) {
-          if (c != j && siblings.contains(scan.auxValue(q, c))) {
-            shared++;
+      for (DeviceSalvage.MappingHole h : d.holes) {
+        for (Span piece : h.remaining().spans()) {
+          List<Integer> cands = lost.within(piece);
+          for (int i = 0; i < cands.size(); i++) {
+            int n = cands.get(i);
+            Span s = new Span(subtrees.minKey(n), subtrees.maxKey(n));
+            boolean clash = false;
+            for (int j = 0; j < cands.size() && !clash; j++) {
+              int m = cands.get(j);
+              clash = j != i && s.intersects(new Span(subtrees.minKey(m), subtrees.maxKey(m)));
+            }
+            if (clash) {
+              d.notes.add(
+                  "thin blocks "
+                      + s
+                      + ": several cut-off subtrees fit there (block "
+                      + scan.location(n)
+                      + " among them); not guessing");
+            } else {
+              byNode.computeIfAbsent(n, k -> new ArrayList<>()).add(new Claim(d, h, piece, n));
+            }
           }
         }
-        best.merge(target, shared, Math::max);
       }
     }
-    if (best.isEmpty()) {
-      return;
+    List<Claim> granted = new ArrayList<>();
+    for (Map.Entry<Integer, List<Claim>> e : byNode.entrySet()) {
+      int n = e.getKey();
+      List<Claim> claims = e.getValue();
+      if (claims.size() > lost.missing(n)) {
+        int owner = nodeOwner[(int) scan.location(n)];
+        if (owner != 0) {
+          int family = find(owner - 1);
+          claims = new ArrayList<>(claims);
+          claims.removeIf(c -> familyRoot(c.device().id) != family);
+        }
+      }
+      if (claims.isEmpty() || claims.size() > lost.missing(n)) {
+        for (Claim c : e.getValue()) {
+          c.device()
+              .notes
+              .add(
+                  "thin blocks "
+                      + new Span(subtrees.minKey(n), subtrees.maxKey(n))
+                      + ": the cut-off subtree at block "
+                      + scan.location(n)
+                      + " fits several devices' holes; not guessing");
+        }
+        continue;
+      }
+      for (Claim c : claims) {
+        lost.take(n);
+        granted.add(c);
+      }
     }
-    int top = java.util.Collections.max(best.values());
-    List<Long> winners = new ArrayList<>();
-    best.forEach(
-        (t, sc) -> {
-          if (sc == top) {
-            winners.add(t);
-          }
-        });
-    if (winners.size() > 1) {
-      d.notes.add(
-          "thin blocks "
-              + h.hole().keys()
-              + ": related nodes disagree on the subtree there (blocks "
-              + winners
-              + "); not guessing");
-      return;
-    }
-    long target = winners.get(0);
-    List<Integer> found = new ArrayList<>();
-    walk.walk(
-        target,
-        8,
-        h.hole().keys(),
-        new TreeWalk.Sink() {
-          @Override
-          public void leaf(int node, Span range) {
-            found.add(node);
-          }
+    // Relate first, so that the shared mappings of an adopted node are admitted.
+    List<List<Integer>> leavesOf = new ArrayList<>();
+    for (Claim c : granted) {
+      int me = familyIndex(c.device().id);
+      List<Integer> found = new ArrayList<>();
+      walk.walk(
+          scan.location(c.node()),
+          8,
+          c.piece(),
+          new TreeWalk.Sink() {
+            @Override
+            public void leaf(int node, Span range) {
+              found.add(node);
+              own(node, me);
+            }
 
-          @Override
-          public void hole(Span keys, long block, String cause) {}
-        });
-    long kept = 0;
-    SpanSet covered = new SpanSet();
-    for (int n : found) {
-      LeafReader.Entries e = leaves.read(n);
-      for (int j = 0; j < e.size(); j++) {
-        long k = e.keys()[j];
-        Span piece = h.remaining().pieceOf(k);
-        if (piece != null && admit(d, k, e.values()[j], TRUST_FAMILY, n, true)) {
-          kept++;
+            @Override
+            public void hole(Span keys, long block, String cause) {}
+
+            @Override
+            public void internal(int node) {
+              own(node, me);
+            }
+          });
+      own(c.node(), me);
+      leavesOf.add(found);
+    }
+    computeFamilies();
+    for (int i = 0; i < granted.size(); i++) {
+      Claim c = granted.get(i);
+      long kept = 0;
+      for (int leaf : leavesOf.get(i)) {
+        mark(leaf, null);
+        LeafReader.Entries e = leaves.read(leaf);
+        for (int j = 0; j < e.size(); j++) {
+          if (c.piece().contains(e.keys()[j])
+              && admit(c.device(), e.keys()[j], e.values()[j], TRUST_FAMILY, leaf, true)) {
+            kept++;
+          }
         }
       }
-      if (scan.nrEntries(n) > 0) {
-        covered.add(new Span(scan.firstKey(n), scan.lastKey(n)));
-      }
-    }
-    h.addTwin(target, kept);
-    for (Span s : covered.spans()) {
-      h.remaining().remove(s);
+      c.hole().addLost(scan.location(c.node()), kept);
+      c.hole().remaining().remove(new Span(subtrees.minKey(c.node()), subtrees.maxKey(c.node())));
     }
   }
 
-  /**
-   * True if the on-disk metadata space map counts more references to block {@code b} than the
-   * surviving live and snapshot trees make: a parent lost its pointer to it.
-   */
-  private boolean referenceMissing(long b) {
-    if (!metadataCountsRead) {
-      metadataCountsRead = true;
-      metadataCounts = sb0 == null ? null : MetadataCounts.read(dev, sb0, scan.nrBlocks());
-    }
-    if (metadataCounts == null) {
-      return false;
-    }
-    long onDisk = metadataCounts.count(b);
-    if (onDisk < 0) {
-      return false;
-    }
-    long seen = 0;
-    for (IntList l : List.of(liveInternals, snapInternals)) {
-      for (int x = 0; x < l.size(); x++) {
-        int q = l.get(x);
-        for (int c = 0; c < scan.nrEntries(q); c++) {
-          if (scan.auxValue(q, c) == b) {
-            seen++;
-          }
-        }
+  private void computeFamilies() {
+    families = new HashMap<>();
+    for (DeviceSalvage d : devices.values()) {
+      if (d.included) {
+        families.computeIfAbsent(familyRoot(d.id), k -> new ArrayList<>()).add(d);
       }
     }
-    for (DeviceTree t : snapTop == null ? List.of(liveTop) : List.of(liveTop, snapTop)) {
-      for (long r : t.roots.values()) {
-        if (r == b) {
-          seen++;
+  }
+
+  /** The metadata space map's evidence of lost references, or null if it cannot be read. */
+  private LostReferences lostReferences() {
+    if (!lostRead) {
+      lostRead = true;
+      MetadataCounts counts = sb0 == null ? null : MetadataCounts.read(dev, sb0, scan.nrBlocks());
+      if (counts == null) {
+        report.note(
+            "metadata space map unreadable: cut-off subtrees cannot be told from stale ones");
+      } else {
+        List<Long> roots = new ArrayList<>(liveTop.roots.values());
+        if (snapTop != null) {
+          roots.addAll(snapTop.roots.values());
         }
+        lost = new LostReferences(scan, subtrees, counts, roots);
       }
     }
-    return onDisk > seen;
+    return lost;
   }
 
   private int lowerBound(long key) {

@@ -26,6 +26,8 @@ final class Subtrees {
   private final long[] count;
   private final int[] maxTime;
   private final long[] atMax;
+  private final long[] minKey;
+  private final long[] maxKey;
   private final BitSet referenced = new BitSet();
 
   Subtrees(ScanResult scan) {
@@ -36,6 +38,8 @@ final class Subtrees {
     count = new long[n];
     maxTime = new int[n];
     atMax = new long[n];
+    minKey = new long[n];
+    maxKey = new long[n];
     for (int i = 0; i < n; i++) {
       if (!scan.isLeaf(i)) {
         for (int c = 0; c < scan.nrEntries(i); c++) {
@@ -85,6 +89,16 @@ final class Subtrees {
     return kind(n) == MAP ? Integer.toUnsignedLong(maxTime[n]) : 0;
   }
 
+  /** Lowest key in a MAP tree. */
+  long minKey(int n) {
+    return kind(n) == MAP ? minKey[n] : 0;
+  }
+
+  /** Highest key in a MAP tree. */
+  long maxKey(int n) {
+    return kind(n) == MAP ? maxKey[n] : 0;
+  }
+
   /** Mappings with the newest time in a MAP tree. */
   long atMaxTime(int n) {
     return kind(n) == MAP ? atMax[n] : 0;
@@ -105,6 +119,8 @@ final class Subtrees {
       } else {
         kind[n] = MAP;
         count[n] = nr;
+        minKey[n] = scan.firstKey(n);
+        maxKey[n] = scan.lastKey(n);
         maxTime[n] = (int) scan.maxTime(n);
         atMax[n] = scan.atMaxTime(n);
       }
@@ -142,6 +158,10 @@ final class Subtrees {
         kind[n] = INVALID;
         return;
       }
+      if (c == 0) {
+        minKey[n] = minKey[child];
+      }
+      maxKey[n] = maxKey[child];
       childKind = ck;
       childHeight = height[child];
       total += count[child];

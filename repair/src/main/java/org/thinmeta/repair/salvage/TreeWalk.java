@@ -16,14 +16,6 @@ final class TreeWalk {
     /** Keys that a damaged node covered. */
     void hole(Span keys, long block, String cause);
 
-    /**
-     * As {@link #hole(Span, long, String)}, with the internal node (node number) whose child {@code
-     * index} led there, or -1 for the root.
-     */
-    default void hole(Span keys, long block, String cause, int parent, int index) {
-      hole(keys, block, cause);
-    }
-
     /** A usable internal node (before its children). */
     default void internal(int node) {}
   }
@@ -45,7 +37,7 @@ final class TreeWalk {
   /** Walks only the parts of the tree at {@code root} that may hold keys of {@code clip}. */
   void walk(long root, int leafVs, Span clip, Sink sink) {
     stamp++;
-    node(root, leafVs, Span.ALL, clip, 0, -1, -1, sink);
+    node(root, leafVs, Span.ALL, clip, 0, sink);
   }
 
   /** Why block {@code b} is not a usable node, or null if it is one. */
@@ -65,20 +57,19 @@ final class TreeWalk {
     };
   }
 
-  private void node(
-      long b, int leafVs, Span range, Span clip, int depth, int parent, int index, Sink sink) {
+  private void node(long b, int leafVs, Span range, Span clip, int depth, Sink sink) {
     String why = unusable(b);
     if (why != null) {
-      hole(range, clip, b, why, parent, index, sink);
+      hole(range, clip, b, why, sink);
       return;
     }
     if (depth > BTreeWalker.MAX_DEPTH) {
-      hole(range, clip, b, "btree too deep (pointer loop)", parent, index, sink);
+      hole(range, clip, b, "btree too deep (pointer loop)", sink);
       return;
     }
     int i = (int) b;
     if (stamps[i] == stamp) {
-      hole(range, clip, b, "reached twice in one tree (pointer loop)", parent, index, sink);
+      hole(range, clip, b, "reached twice in one tree (pointer loop)", sink);
       return;
     }
     stamps[i] = stamp;
@@ -86,12 +77,12 @@ final class TreeWalk {
     boolean leaf = scan.isLeaf(n);
     int vs = scan.valueSize(n);
     if (leaf && vs != leafVs) {
-      hole(range, clip, b, "value size " + vs + ", expected " + leafVs, parent, index, sink);
+      hole(range, clip, b, "value size " + vs + ", expected " + leafVs, sink);
       return;
     }
     int nr = scan.nrEntries(n);
     if (nr > 0 && !range.contains(scan.firstKey(n), scan.lastKey(n))) {
-      hole(range, clip, b, "keys outside the range given by the parent", parent, index, sink);
+      hole(range, clip, b, "keys outside the range given by the parent", sink);
       return;
     }
     if (leaf) {
@@ -106,15 +97,14 @@ final class TreeWalk {
       if (!child.intersects(clip)) {
         continue;
       }
-      node(scan.auxValue(n, c), leafVs, child, clip, depth + 1, n, c, sink);
+      node(scan.auxValue(n, c), leafVs, child, clip, depth + 1, sink);
     }
   }
 
-  private static void hole(
-      Span range, Span clip, long b, String why, int parent, int index, Sink sink) {
+  private static void hole(Span range, Span clip, long b, String why, Sink sink) {
     Span s = range.intersect(clip);
     if (s != null) {
-      sink.hole(s, b, why, parent, index);
+      sink.hole(s, b, why);
     }
   }
 }

@@ -211,7 +211,9 @@ class RepairSalvageTest {
     }
     Cli.Result r = repairDump(img);
     assertKept(original, repaired(r));
-    assertTrue(r.stderr().contains("from orphaned leaves; fully covered"), r::toString);
+    assertTrue(
+        r.stderr().contains("from the cut-off subtree at block " + leaf + "; fully covered"),
+        r::toString);
     assertTrue(leaf > 0);
   }
 
@@ -247,7 +249,7 @@ class RepairSalvageTest {
 
   @ParameterizedTest
   @MethodSource("sharedChildCases")
-  void badChildPointer_toANodeASnapshotShares_isRefilledFromTheSnapshotsTwinNode(
+  void badChildPointer_toANodeASnapshotShares_theCutOffNodeIsGivenBack(
       String fixture, long dev, boolean leaf) throws Exception {
     Path img = Fixtures.copyOf(fixture, tmp);
     DumpModel original = dump(img);
@@ -257,7 +259,8 @@ class RepairSalvageTest {
     }
     Cli.Result r = repairDump(img);
     assertKept(original, repaired(r));
-    assertTrue(r.stderr().contains("that related devices keep there; fully covered"), r::toString);
+    assertTrue(r.stderr().contains("from the cut-off subtree at block"), r::toString);
+    assertTrue(r.stderr().contains("; fully covered"), r::toString);
   }
 
   static List<org.junit.jupiter.params.provider.Arguments> sharedChildCases() {
@@ -266,6 +269,69 @@ class RepairSalvageTest {
         org.junit.jupiter.params.provider.Arguments.of("tmeta", 16L, true),
         org.junit.jupiter.params.provider.Arguments.of(
             "tmeta_with_shared_internals_and_leaves", 1L, false));
+  }
+
+  /**
+   * The root of tmeta's origin (an internal node over 61 leaves, 52 of them shared with snapshots)
+   * is destroyed: every leaf is given back, the shared ones and the origin's own ones alike, since
+   * the metadata space map still counts a reference to each that no surviving node makes.
+   */
+  @Test
+  void destroyedRootOfASnapshottedDevice_everyCutOffLeafIsGivenBack() throws Exception {
+    Path img = Fixtures.copyOf("tmeta", tmp);
+    DumpModel original = dump(img);
+    try (Surgery s = Surgery.open(img)) {
+      s.scribble(s.deviceRoots().get(1L));
+    }
+    Cli.Result r = repairDump(img);
+    assertKept(original, repaired(r));
+    assertTrue(r.stderr().contains("from 61 cut-off subtrees"), r::toString);
+  }
+
+  /**
+   * As above, but the metadata space map's index is destroyed as well, so nothing tells cut-off
+   * leaves from stale ones: orphaned leaves refill the hole, and since the origin no longer shares
+   * a node with its snapshots, only mappings of blocks no other device maps come back.
+   */
+  @Test
+  void destroyedRoot_andMetadataSpaceMap_onlyTheDevicesOwnBlocksComeBack() throws Exception {
+    Path img = Fixtures.copyOf("tmeta", tmp);
+    DumpModel original = dump(img);
+    try (Surgery s = Surgery.open(img)) {
+      s.scribble(s.deviceRoots().get(1L));
+      s.zero(s.superblock().metadataSmRoot().bitmapRoot());
+    }
+    Cli.Result r = repairDump(img);
+    DumpModel m = repaired(r);
+    Set<Long> othersData = new HashSet<>();
+    original
+        .devices()
+        .forEach(
+            (id, d) -> {
+              if (id != 1L) {
+                d.mappings().values().forEach(x -> othersData.add(x.data()));
+              }
+            });
+    SortedMap<Long, DumpModel.Mapping> own = new TreeMap<>(original.devices().get(1L).mappings());
+    own.values().removeIf(x -> othersData.contains(x.data()));
+    assertEquals(own, m.devices().get(1L).mappings());
+    assertTrue(own.size() > 0 && own.size() < 1000, "own blocks " + own.size());
+    m.devices().remove(1L);
+    original.devices().remove(1L);
+    assertKept(original, m);
+    assertTrue(r.stderr().contains("metadata space map unreadable"), r::toString);
+  }
+
+  @Test
+  void destroyedInternalNode_itsSharedAndOwnChildrenAreGivenBack() throws Exception {
+    Path img = Fixtures.copyOf("tmeta_with_shared_internals_and_leaves", tmp);
+    DumpModel original = dump(img);
+    try (Surgery s = Surgery.open(img)) {
+      Surgery.NodeRef ref = sharedChildOfExclusiveParent(s, 1, true);
+      s.zero(ref.parent());
+    }
+    Cli.Result r = repairDump(img);
+    assertKept(original, repaired(r));
   }
 
   @Test
