@@ -199,6 +199,43 @@ class RepairSalvageTest {
         r::toString);
   }
 
+  /**
+   * tmeta's top-level leaf is destroyed; an older copy (from before device 14 was deleted) is on
+   * disk: the devices come back from it, and device 14, absent from the intact details tree, not.
+   */
+  @Test
+  void destroyedTopLevelLeaf_devicesComeBackFromItsOlderCopy() throws Exception {
+    Path img = Fixtures.copyOf("tmeta", tmp);
+    DumpModel original = dump(img);
+    try (Surgery s = Surgery.open(img)) {
+      s.zero(s.superblock().mappingRoot());
+    }
+    Cli.Result r = repairDump(img);
+    DumpModel m = repaired(r);
+    assertKept(original, m);
+    assertSameDetails(original, m);
+    assertTrue(
+        r.stderr().contains("device 14 appears in old top-level nodes but not in the intact"),
+        r::toString);
+  }
+
+  /** The same without the older copy: each device's subtree is found by its mapping count. */
+  @Test
+  void destroyedTopLevelLeaf_andItsOlderCopy_subtreesFoundByMappingCount() throws Exception {
+    Path img = Fixtures.copyOf("tmeta", tmp);
+    DumpModel original = dump(img);
+    try (Surgery s = Surgery.open(img)) {
+      s.zero(s.superblock().mappingRoot());
+      s.zero(20);
+    }
+    Cli.Result r = repairDump(img);
+    assertKept(original, repaired(r));
+    assertTrue(
+        r.stderr()
+            .contains("the only unreferenced subtree with its 10713 mappings is at block 165"),
+        r::toString);
+  }
+
   @Test
   void badChildPointer_toZeroedBlock_theIntactLeafRefillsTheHole() throws Exception {
     Path img = Fixtures.copyOf("tmeta", tmp);
