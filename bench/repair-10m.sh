@@ -9,14 +9,14 @@
 # thin_dump of both outputs equals thin_dump of the input (the pool is sound, so repair must
 # not change it).
 #
-# Environment: MAPPINGS (10000000), DEVICES (8), REPEAT (3), BENCH_DIR (/tmp/thinmeta-bench),
+# Environment: MAPPINGS (10000000), DEVICES (8), REPEAT (3), BENCH_DIR (/tmp/thinmeta-bench-repair),
 # JAVA_OPTS (-Xmx512m), KEEP=1 keeps the XML and images for a later run (reused if present).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mappings=${MAPPINGS:-10000000}
 devices=${DEVICES:-8}
 repeat=${REPEAT:-3}
-work=${BENCH_DIR:-/tmp/thinmeta-bench}
+work=${BENCH_DIR:-/tmp/thinmeta-bench-repair}
 ref=/usr/sbin/thin_repair
 restore=/usr/sbin/thin_restore
 refdump=/usr/sbin/thin_dump
