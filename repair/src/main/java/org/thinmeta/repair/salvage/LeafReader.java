@@ -114,6 +114,32 @@ final class LeafReader {
     return new DetailsEntries(k, d);
   }
 
+  /**
+   * Feeds the entries of the 8-byte leaf {@code n} to {@code sink} in key order, without copying
+   * them first (for the emission of big pools).
+   */
+  void forEach(int n, EntrySink sink) throws IOException {
+    if (scan.isUnsorted(n) || scan.hasAux(n)) {
+      Entries e = read(n);
+      for (int i = 0; i < e.size(); i++) {
+        sink.accept(e.keys()[i], e.values()[i]);
+      }
+      return;
+    }
+    Node node = node(n);
+    ByteBuffer b = node.block();
+    int nr = scan.nrEntries(n);
+    int values = node.valueOffset(0);
+    for (int i = 0; i < nr; i++) {
+      sink.accept(b.getLong(32 + 8 * i), b.getLong(values + 8 * i));
+    }
+  }
+
+  /** Receives leaf entries. */
+  interface EntrySink {
+    void accept(long key, long value) throws IOException;
+  }
+
   private Node node(int n) throws IOException {
     long loc = scan.location(n);
     ByteBuffer b = dev.read(loc);

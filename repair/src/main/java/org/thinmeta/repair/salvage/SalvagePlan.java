@@ -99,14 +99,14 @@ public final class SalvagePlan {
       out.deviceBegin(deviceInfo(d));
       Merge m = new Merge(new RunMerger(out), d.fills);
       if (d.rootSource == Source.LIVE) {
+        LeafReader.EntrySink sink =
+            (k, v) -> {
+              if (dataBound < 0 || BlockTime.dataBlock(v) < dataBound) {
+                m.add(k, v);
+              }
+            };
         for (int i = 0; i < d.liveLeaves.size(); i++) {
-          LeafReader.Entries e = leaves.read(d.liveLeaves.get(i));
-          for (int j = 0; j < e.size(); j++) {
-            long v = e.values()[j];
-            if (dataBound < 0 || BlockTime.dataBlock(v) < dataBound) {
-              m.add(e.keys()[j], v);
-            }
-          }
+          leaves.forEach(d.liveLeaves.get(i), sink);
         }
       } else {
         for (int i = 0; i < d.extra.size(); i++) {
