@@ -592,6 +592,25 @@ class RepairSalvageTest {
   }
 
   @Test
+  void repairDump_honoursDevIdSkipMappingsAndFormat() {
+    String img = Fixtures.image("tmeta_with_shared_internal_root").toString();
+    Cli.Result r = Cli.run("thin_dump", "--repair", "--dev-id", "2", "--skip-mappings", img);
+    assertEquals(0, r.status(), r::toString);
+    assertEquals(
+        "<superblock uuid=\"\" time=\"1\" transaction=\"2\" flags=\"0\" version=\"2\""
+            + " data_block_size=\"128\" nr_data_blocks=\"16384\">\n"
+            + "  <device dev_id=\"2\" mapped_blocks=\"1600\" transaction=\"1\""
+            + " creation_time=\"1\" snap_time=\"1\">\n"
+            + "  </device>\n"
+            + "</superblock>\n",
+        r.stdout());
+    Cli.Result plain = Cli.run("thin_dump", "-f", "human_readable", img);
+    Cli.Result repaired = Cli.run("thin_dump", "-r", "-f", "human_readable", img);
+    assertEquals(0, repaired.status(), repaired::toString);
+    assertEquals(plain.stdout(), repaired.stdout());
+  }
+
+  @Test
   void repairWithMetadataSnap_isAUsageError() {
     Cli.Result r =
         Cli.run(
