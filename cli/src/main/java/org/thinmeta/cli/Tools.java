@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.thinmeta.cli.commands.ThinDumpCommand;
+import org.thinmeta.cli.commands.ThinGenerateMetadataCommand;
 import org.thinmeta.cli.support.ToolCommand;
 
 /** The registry of tools, by their reference names. Add a line here for each new command. */
@@ -12,6 +13,7 @@ public final class Tools {
 
   static {
     TOOLS.put("thin_dump", ThinDumpCommand::new);
+    TOOLS.put("thin_generate_metadata", ThinGenerateMetadataCommand::new);
   }
 
   private Tools() {}
