@@ -591,6 +591,31 @@ class RepairSalvageTest {
     assertEquals("no compatible roots found\n", r.stderr());
   }
 
+  /** The write path's LIFO image (the 2014 too-low-count bug): every mapping is kept. */
+  @Test
+  void lifoImage_tooLowCounts_everyMappingKept() {
+    Path img = tmp.resolve("lifo.bin");
+    Cli.Result g =
+        Cli.run(
+            "thin_generate_metadata",
+            "--format",
+            "--metadata-blocks",
+            "4096",
+            "-o",
+            img.toString(),
+            "--scenario",
+            "refcount-rebalance",
+            "--op-order",
+            "lifo");
+    assertEquals(0, g.status(), g::toString);
+    assertTrue(g.stdout().contains("mappings 904"), g::toString);
+    Cli.Result plain = Cli.run("thin_dump", img.toString());
+    Cli.Result r = repairDump(img);
+    assertEquals(0, r.status(), r::toString);
+    assertEquals(plain.stdout(), r.stdout());
+    assertEquals(904, DumpModel.parse(r.stdout()).totalMappings());
+  }
+
   @Test
   void repairDump_honoursDevIdSkipMappingsAndFormat() {
     String img = Fixtures.image("tmeta_with_shared_internal_root").toString();
