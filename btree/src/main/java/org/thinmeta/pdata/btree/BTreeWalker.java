@@ -32,6 +32,15 @@ public final class BTreeWalker {
 
     /** An internal node that passed its checks (before its children are walked). */
     default void internal(Node node, KeyRange range) throws IOException {}
+
+    /**
+     * Called before child {@code location} (at {@code depth}) of an internal node is walked; return
+     * false to leave that subtree to the caller, who walks it with {@link #walkSubtree} (for
+     * example in another thread). The default walks every child in place.
+     */
+    default boolean descend(long location, KeyRange range, int depth) throws IOException {
+      return true;
+    }
   }
 
   private final BlockDevice device;
@@ -79,6 +88,21 @@ public final class BTreeWalker {
     int[] leafDepth = {-1};
     long[] path = new long[MAX_DEPTH + 1];
     return walkNode(root, leafValueSize, range, 0, true, leafDepth, path, visitor);
+  }
+
+  /**
+   * Walks the non-root subtree at {@code loc}, found at {@code depth} below its tree's root,
+   * exactly as the walk of its parent would have; used to continue a walk split by {@link
+   * Visitor#descend}. Leaf depths are only compared within the subtree.
+   *
+   * @return true if no fatal damage was found in it
+   */
+  public boolean walkSubtree(
+      long loc, int leafValueSize, KeyRange range, int depth, Visitor visitor) throws IOException {
+    int[] leafDepth = {-1};
+    long[] path = new long[MAX_DEPTH + 1];
+    java.util.Arrays.fill(path, -1L);
+    return walkNode(loc, leafValueSize, range, depth, false, leafDepth, path, visitor);
   }
 
   private boolean walkNode(
@@ -140,13 +164,17 @@ public final class BTreeWalker {
       sink.report(withRange(d, range));
     }
     int n = node.nrEntries();
-    for (int i = 0; i < n; i++) {
-      long k = node.key(i);
-      if (!range.contains(k)) {
-        return fail(
-            loc,
-            new Damage.BadNode(
-                loc, NodeFault.KEY_OUT_OF_RANGE, "key " + Long.toUnsignedString(k), range));
+    // Keys strictly increase (a fatal rule checked above): the range holds them all if it holds
+    // the first and the last.
+    if (n > 0 && !(range.contains(node.keys()[0]) && range.contains(node.keys()[n - 1]))) {
+      for (int i = 0; i < n; i++) {
+        long k = node.key(i);
+        if (!range.contains(k)) {
+          return fail(
+              loc,
+              new Damage.BadNode(
+                  loc, NodeFault.KEY_OUT_OF_RANGE, "key " + Long.toUnsignedString(k), range));
+        }
       }
     }
     if (node.isLeaf()) {
@@ -175,11 +203,16 @@ public final class BTreeWalker {
     }
     v.internal(node, range);
     boolean ok = true;
+    long[] keys = node.keys();
+    long[] children = node.valuesU64();
     for (int i = 0; i < n; i++) {
-      long from = node.key(i);
+      long from = keys[i];
       KeyRange childRange =
-          i + 1 < n ? range.child(from, node.key(i + 1), true) : range.child(from, 0, false);
-      ok &= walkNode(node.valueU64(i), vs, childRange, depth + 1, false, leafDepth, path, v);
+          i + 1 < n ? range.child(from, keys[i + 1], true) : range.child(from, 0, false);
+      long child = children[i];
+      if (v.descend(child, childRange, depth + 1)) {
+        ok &= walkNode(child, vs, childRange, depth + 1, false, leafDepth, path, v);
+      }
     }
     return ok;
   }

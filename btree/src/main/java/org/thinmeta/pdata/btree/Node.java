@@ -1,6 +1,7 @@
 package org.thinmeta.pdata.btree;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.thinmeta.pdata.io.Blocks;
 
 /**
@@ -11,6 +12,8 @@ public final class Node {
   private final long location;
   private final NodeHeader header;
   private final ByteBuffer block;
+  private long[] keys;
+  private long[] values;
 
   private Node(long location, NodeHeader header, ByteBuffer block) {
     this.location = location;
@@ -54,13 +57,35 @@ public final class Node {
     return block.getLong(NodeHeader.SIZE + 8 * i);
   }
 
-  /** All keys in use. */
+  /**
+   * All keys in use, read in one bulk copy and cached (callers must not modify the array). Only
+   * call once nr_entries is known to fit the block ({@link NodeChecks#check}).
+   */
   public long[] keys() {
-    long[] k = new long[header.nrEntries()];
-    for (int i = 0; i < k.length; i++) {
-      k[i] = key(i);
+    if (keys == null) {
+      keys = bulk(NodeHeader.SIZE, header.nrEntries());
     }
-    return k;
+    return keys;
+  }
+
+  /**
+   * All values in use read as u64 (internal nodes' children, 8-byte leaves), in one bulk copy and
+   * cached (callers must not modify the array); same precondition as {@link #keys}.
+   */
+  public long[] valuesU64() {
+    if (values == null) {
+      values = bulk(valueOffset(0), header.nrEntries());
+    }
+    return values;
+  }
+
+  private long[] bulk(int offset, int n) {
+    long[] out = new long[n];
+    if (n > 0) {
+      ByteBuffer b = block.duplicate().position(offset);
+      b.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);
+    }
+    return out;
   }
 
   /** Byte offset in the block of value {@code i}. */

@@ -67,15 +67,17 @@ public final class NodeChecks {
     if (h.isInternal() && nr == 0) {
       return bad(loc, NodeFault.EMPTY_INTERNAL, null);
     }
+    long[] keys = node.keys();
+    long prev = nr > 0 ? keys[0] : 0;
     for (int i = 1; i < nr; i++) {
-      long prev = node.key(i - 1);
-      long k = node.key(i);
+      long k = keys[i];
       if (Long.compareUnsigned(k, prev) <= 0) {
         return bad(
             loc,
             NodeFault.KEYS_OUT_OF_ORDER,
             Long.toUnsignedString(k) + " <= " + Long.toUnsignedString(prev));
       }
+      prev = k;
     }
     if (policy.checkNonFatal()) {
       if (max % 3 != 0) {

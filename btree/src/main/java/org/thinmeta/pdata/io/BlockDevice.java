@@ -29,6 +29,21 @@ public interface BlockDevice extends Closeable {
   }
 
   /**
+   * Reads {@code count} consecutive blocks from {@code location} into one fresh little-endian
+   * buffer, block {@code i} at byte {@code i * 4096} (read-ahead: one I/O instead of many). The
+   * default reads them one by one.
+   */
+  default ByteBuffer readRun(long location, int count) throws IOException {
+    ByteBuffer out =
+        ByteBuffer.allocate(Math.multiplyExact(count, Blocks.BLOCK_SIZE))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < count; i++) {
+      out.put(i * Blocks.BLOCK_SIZE, read(location + i), 0, Blocks.BLOCK_SIZE);
+    }
+    return out;
+  }
+
+  /**
    * Writes one block (bytes 0..4095 of {@code block}, regardless of its position).
    *
    * @throws IOException on failure, or if the device was opened read-only

@@ -32,6 +32,7 @@ public final class FileBlockDevice implements BlockDevice {
   private final boolean direct;
   private final String description;
   private final ThreadLocal<ByteBuffer> aligned;
+  private final ThreadLocal<ByteBuffer> alignedRun = new ThreadLocal<>();
 
   private FileBlockDevice(
       FileChannel channel, long nrBlocks, boolean readOnly, boolean direct, String description) {
@@ -165,6 +166,32 @@ public final class FileBlockDevice implements BlockDevice {
       return;
     }
     readFully(dst, start);
+  }
+
+  @Override
+  public ByteBuffer readRun(long location, int count) throws IOException {
+    if (count <= 0 || location < 0 || location > nrBlocks - count) {
+      throw new IOException(
+          "blocks " + location + "+" + count + " are beyond the end of " + description);
+    }
+    int bytes = Math.multiplyExact(count, Blocks.BLOCK_SIZE);
+    ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (direct) {
+      ByteBuffer a = alignedRun.get();
+      if (a == null || a.capacity() < bytes) {
+        a = ByteBuffer.allocateDirect(bytes + Blocks.BLOCK_SIZE).alignedSlice(Blocks.BLOCK_SIZE);
+        alignedRun.set(a);
+      }
+      a.clear().limit(bytes);
+      readFully(a, location);
+      a.flip();
+      out.put(a);
+      out.flip();
+    } else {
+      readFully(out, location);
+      out.flip();
+    }
+    return out;
   }
 
   private void readFully(ByteBuffer dst, long location) throws IOException {

@@ -52,7 +52,8 @@ public final class OutputFiles {
     Path dir = abs.getParent();
     Path tmp;
     try {
-      tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+      // Not createTempFile: its 0600 mode would stay on the output; a plain create honours umask.
+      tmp = createSibling(dir, abs.getFileName().toString());
     } catch (IOException e) {
       String why =
           e instanceof java.nio.file.NoSuchFileException
@@ -91,5 +92,20 @@ public final class OutputFiles {
         }
       }
     };
+  }
+
+  private static Path createSibling(Path dir, String name) throws IOException {
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; ; i++) {
+      Path p =
+          dir.resolve("." + name + "." + Long.toUnsignedString(random.nextLong(), 36) + ".tmp");
+      try {
+        return Files.createFile(p);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (i > 100) {
+          throw e;
+        }
+      }
+    }
   }
 }
