@@ -50,6 +50,26 @@ public interface BlockDevice extends Closeable {
    */
   void write(long location, ByteBuffer block) throws IOException;
 
+  /**
+   * Writes {@code count} consecutive blocks held in {@code blocks} (bytes {@code 0 .. count *
+   * 4096}, regardless of its position) from {@code location} on. The default writes them one by
+   * one; a device may issue one request.
+   *
+   * @throws IOException on failure, or if the device was opened read-only
+   */
+  default void writeBlocks(long location, ByteBuffer blocks, int count) throws IOException {
+    for (int i = 0; i < count; i++) {
+      ByteBuffer one =
+          Blocks.le(
+              blocks
+                  .duplicate()
+                  .position(i * Blocks.BLOCK_SIZE)
+                  .limit((i + 1) * Blocks.BLOCK_SIZE)
+                  .slice());
+      write(location + i, one);
+    }
+  }
+
   /** Forces every write so far to stable storage. */
   void flush() throws IOException;
 

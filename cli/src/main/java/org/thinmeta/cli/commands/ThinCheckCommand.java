@@ -74,6 +74,20 @@ public final class ThinCheckCommand extends ToolCommand {
   @Option(names = "--auto-repair", description = "Repair leaks, then clear the needs_check flag.")
   boolean autoRepair;
 
+  /** Output formats. */
+  public enum Format {
+    text,
+    json
+  }
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "Output: text (default) or json (one JSON document on stdout: verdict, superblock"
+              + " facts, every problem with its kind, block, device and severity).")
+  Format format = Format.text;
+
   @Option(names = "-v", hidden = true)
   boolean[] verbose = new boolean[0];
 
@@ -87,6 +101,21 @@ public final class ThinCheckCommand extends ToolCommand {
 
   @Override
   protected int run() throws Exception {
+    if (format != Format.json) {
+      return check();
+    }
+    try {
+      return check();
+    } catch (ToolException e) {
+      printJson(null, e.status(), e.getMessage());
+      throw e;
+    } catch (IOException e) {
+      printJson(null, ExitStatus.FAILURE, org.thinmeta.cli.support.Messages.of(e));
+      throw e;
+    }
+  }
+
+  private int check() throws Exception {
     CheckOptions options = options();
     Path in = ctx.path(input);
     InputChecks.checkMetadataInput(in, true);
@@ -94,11 +123,63 @@ public final class ThinCheckCommand extends ToolCommand {
         options.writes() ? FileBlockDevice.Mode.READ_WRITE : FileBlockDevice.Mode.READ_ONLY;
     CheckReport report;
     try (FileBlockDevice dev = FileBlockDevice.open(in, mode, !metadataSnap)) {
-      report = new ThinChecker(dev, new Printer()).check(options);
+      try (org.thinmeta.pdata.io.BlockDevice tracked =
+          org.thinmeta.cli.support.ProgressBlockDevice.track(
+              dev,
+              org.thinmeta.cli.support.ProgressReporter.of(ctx, quietFlag),
+              "Checking thin metadata")) {
+        report = new ThinChecker(tracked, new Printer()).check(options);
+      }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-    return report.passed(ignoreNonFatal) ? ExitStatus.OK : ExitStatus.FAILURE;
+    int status = report.passed(ignoreNonFatal) ? ExitStatus.OK : ExitStatus.FAILURE;
+    if (format == Format.json) {
+      printJson(report, status, report.abortMessage());
+    }
+    return status;
+  }
+
+  /** Prints the JSON document of {@code --format json} on stdout. */
+  private void printJson(CheckReport report, int status, String message) throws IOException {
+    java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+    doc.put("tool", "thin_check");
+    doc.put("version", Version.get());
+    doc.put("input", input);
+    String verdict =
+        report == null
+            ? "error"
+            : switch (report.outcome()) {
+              case CLEAN -> "clean";
+              case NON_FATAL -> "non_fatal";
+              case FATAL -> "fatal";
+            };
+    doc.put("verdict", verdict);
+    doc.put("exit_status", status);
+    doc.put("message", message);
+    if (report != null) {
+      doc.put("transaction_id", report.transactionId());
+      doc.put("metadata_free_blocks", report.metadataFreeBlocks());
+      doc.put("needs_check", report.needsCheck());
+      doc.put("needs_check_cleared", report.needsCheckCleared());
+      java.util.Map<String, Object> counts = new java.util.LinkedHashMap<>();
+      report.counts().forEach((k, n) -> counts.put(k.name().toLowerCase(java.util.Locale.ROOT), n));
+      doc.put("problem_counts", counts);
+      java.util.List<Object> problems = new java.util.ArrayList<>();
+      for (org.thinmeta.repair.check.Problem p : report.problems()) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("kind", p.kind().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("severity", p.isFatal() ? "fatal" : "non_fatal");
+        m.put("block", p.block() < 0 ? null : p.block());
+        m.put("device", p.devId() < 0 ? null : p.devId());
+        m.put("message", p.message());
+        problems.add(m);
+      }
+      doc.put("problems", problems);
+    }
+    OutputStream out = ctx.out();
+    out.write((org.thinmeta.cli.support.Json.write(doc) + "\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
   }
 
   private CheckOptions options() throws ToolException {
@@ -135,7 +216,7 @@ public final class ThinCheckCommand extends ToolCommand {
   private final class Printer implements CheckListener {
     @Override
     public void superblockInfo(long transactionId, long metadataFreeBlocks) {
-      if (quietFlag) {
+      if (quietFlag || format == Format.json) {
         return;
       }
       OutputStream out = ctx.out();

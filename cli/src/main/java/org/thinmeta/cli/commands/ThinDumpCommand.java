@@ -165,8 +165,13 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
       if (output == null) {
         dump(dev, sb, info, options, ctx.out());
       } else {
-        try (OutputFiles.Target t = OutputFiles.open(ctx.path(output))) {
-          dump(dev, sb, info, options, t.stream());
+        try (OutputFiles.Target t = OutputFiles.open(ctx.path(output));
+            org.thinmeta.pdata.io.BlockDevice tracked =
+                org.thinmeta.cli.support.ProgressBlockDevice.track(
+                    dev,
+                    org.thinmeta.cli.support.ProgressReporter.of(ctx, quietFlag),
+                    "Dumping thin metadata")) {
+          dump(tracked, sb, info, options, t.stream());
           t.commit();
         }
       }
@@ -263,7 +268,7 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
   }
 
   private void dump(
-      FileBlockDevice dev,
+      org.thinmeta.pdata.io.BlockDevice dev,
       Superblock sb,
       SuperblockInfo info,
       Dumper.Options options,

@@ -1,0 +1,133 @@
+package org.thinmeta.pdata.build;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.thinmeta.pdata.checksum.BlockKind;
+import org.thinmeta.pdata.checksum.Checksums;
+import org.thinmeta.pdata.io.BlockDevice;
+import org.thinmeta.pdata.io.Blocks;
+import org.thinmeta.pdata.spacemap.Bitmap;
+
+/**
+ * The metadata blocks of an image being written: an in-memory reference count per block, a next-fit
+ * allocator over them, and checksummed block writes. Every block this class writes carries its own
+ * location at offset 8 (the {@code blocknr} of nodes, bitmaps, index blocks and superblocks alike).
+ */
+public final class MetadataSpace {
+  /** The most blocks a metadata space map can track: 255 index entries of 16320 blocks. */
+  public static final long MAX_BLOCKS = 255L * Bitmap.ENTRIES_PER_BLOCK;
+
+  private static final int BLOCKNR_OFFSET = 8;
+
+  private final BlockDevice device;
+  private final int[] counts;
+  private int cursor;
+  private long allocated;
+  private long writes;
+
+  /** Tracks {@code min(device blocks, MAX_BLOCKS)} blocks of {@code device}, all free. */
+  public MetadataSpace(BlockDevice device) {
+    this.device = device;
+    this.counts = new int[(int) Math.min(device.nrBlocks(), MAX_BLOCKS)];
+  }
+
+  /** The device written to. */
+  public BlockDevice device() {
+    return device;
+  }
+
+  /** Number of blocks tracked (the metadata space map's nr_blocks). */
+  public long nrBlocks() {
+    return counts.length;
+  }
+
+  /** Number of blocks with a non-zero count (the space map's nr_allocated). */
+  public long nrAllocated() {
+    return allocated;
+  }
+
+  /** Number of blocks written so far. */
+  public long writes() {
+    return writes;
+  }
+
+  /** The reference count of {@code block}. */
+  public long count(long block) {
+    return Integer.toUnsignedLong(counts[index(block)]);
+  }
+
+  /** Takes a specific free block (the superblock's block 0) with count 1. */
+  public void reserve(long block) {
+    int i = index(block);
+    if (counts[i] != 0) {
+      throw new IllegalStateException("block " + block + " is already in use");
+    }
+    counts[i] = 1;
+    allocated++;
+  }
+
+  /**
+   * Allocates a free block with count 1: the first free one after the last allocation, wrapping to
+   * the start (next fit), so a fresh image is laid out in order.
+   *
+   * @throws OutOfMetadataSpaceException if every block is in use
+   */
+  public long allocate() throws OutOfMetadataSpaceException {
+    int n = counts.length;
+    for (int tried = 0; tried < n; tried++) {
+      int b = cursor;
+      cursor = cursor + 1 == n ? 0 : cursor + 1;
+      if (counts[b] == 0) {
+        counts[b] = 1;
+        allocated++;
+        return b;
+      }
+    }
+    throw new OutOfMetadataSpaceException();
+  }
+
+  /** Adds one reference to {@code block}. */
+  public void inc(long block) {
+    int i = index(block);
+    if (counts[i] == -1) {
+      throw new IllegalStateException("reference count overflow of block " + block);
+    }
+    if (counts[i]++ == 0) {
+      allocated++;
+    }
+  }
+
+  /** Drops one reference to {@code block}; at zero the block is free again. */
+  public void dec(long block) {
+    int i = index(block);
+    if (counts[i] == 0) {
+      throw new IllegalStateException("reference count of block " + block + " is already 0");
+    }
+    if (--counts[i] == 0) {
+      allocated--;
+    }
+  }
+
+  /**
+   * Stores {@code block}'s own location at offset 8, stamps the checksum of {@code kind}, writes.
+   */
+  public void write(long location, ByteBuffer block, BlockKind kind) throws IOException {
+    ByteBuffer b = Blocks.le(block);
+    b.putLong(BLOCKNR_OFFSET, location);
+    Checksums.stamp(b, kind);
+    device.write(location, b);
+    writes++;
+  }
+
+  /** Reads back a block written earlier. */
+  public ByteBuffer read(long location) throws IOException {
+    return device.read(location);
+  }
+
+  private int index(long block) {
+    if (block < 0 || block >= counts.length) {
+      throw new IllegalArgumentException("metadata block " + block + " out of range");
+    }
+    return (int) block;
+  }
+}

@@ -1,0 +1,312 @@
+package org.thinmeta.repair.restore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.thinmeta.pdata.io.MemoryBlockDevice;
+import org.thinmeta.thin.format.Superblock;
+import org.thinmeta.thin.ir.InvalidInputException;
+import org.thinmeta.thin.read.Dumper;
+import org.thinmeta.thin.read.MetadataReader;
+import org.thinmeta.thin.xml.XmlWriter;
+
+class RestorerTest {
+  static final String HEAD =
+      "<superblock uuid=\"\" time=\"1\" transaction=\"2\" flags=\"0\" version=\"2\""
+          + " data_block_size=\"128\" nr_data_blocks=\"1024\">\n";
+
+  static MemoryBlockDevice restore(String xml, long blocks, Restorer.Options o) throws IOException {
+    MemoryBlockDevice dev = new MemoryBlockDevice(blocks);
+    Restorer.restore(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)), dev, o);
+    return dev;
+  }
+
+  static String dump(MemoryBlockDevice dev) throws IOException {
+    Superblock sb = MetadataReader.readSuperblock(dev);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new Dumper(dev).dump(sb, Dumper.info(sb), Dumper.Options.ALL, new XmlWriter(out));
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static String device(int id, int mapped, String body) {
+    return "  <device dev_id=\""
+        + id
+        + "\" mapped_blocks=\""
+        + mapped
+        + "\" transaction=\"0\" creation_time=\"0\" snap_time=\"1\">\n"
+        + body
+        + "  </device>\n";
+  }
+
+  static final String EXAMPLE =
+      HEAD.replace("version=\"2\"", "version=\"1\"")
+          + device(
+              0,
+              6,
+              "    <range_mapping origin_begin=\"0\" data_begin=\"0\" length=\"4\" time=\"0\"/>\n"
+                  + "    <single_mapping origin_block=\"10\" data_block=\"20\" time=\"0\"/>\n"
+                  + "    <single_mapping origin_block=\"11\" data_block=\"30\" time=\"1\"/>\n")
+          + device(
+              1,
+              5,
+              "    <range_mapping origin_begin=\"0\" data_begin=\"0\" length=\"4\" time=\"0\"/>\n"
+                  + "    <single_mapping origin_block=\"10\" data_block=\"21\" time=\"1\"/>\n")
+          + "</superblock>\n";
+
+  @Test
+  void restore_formatDocExample_dumpsBackIdentically_exceptVersion2() throws IOException {
+    MemoryBlockDevice dev = restore(EXAMPLE, 16, Restorer.Options.NONE);
+    Superblock sb = ImageVerifier.verify(dev);
+    assertEquals(EXAMPLE.replace("version=\"1\"", "version=\"2\""), dump(dev));
+    // Format doc 9.3 layout: two device leaves, details, top-level, data bitmap, data ref-count
+    // leaf, data index leaf, metadata index, metadata bitmap, metadata ref-count leaf.
+    assertEquals(2, sb.detailsRoot() - 1);
+    assertEquals(11, sb.metadataSmRoot().nrAllocated());
+    assertEquals(7, sb.dataSmRoot().nrAllocated());
+    assertEquals(1024, sb.dataSmRoot().nrBlocks());
+    assertEquals(2, sb.transactionId());
+    assertEquals(1, sb.time());
+  }
+
+  @Test
+  void restore_defAndRef_sharesTheLeaves_withExactCounts() throws IOException {
+    StringBuilder def = new StringBuilder("  <def name=\"37\">\n");
+    for (int i = 0; i < 600; i++) {
+      def.append("    <single_mapping origin_block=\"")
+          .append(i)
+          .append("\" data_block=\"")
+          .append(i + 200)
+          .append("\" time=\"0\"/>\n");
+    }
+    def.append("  </def>\n");
+    String xml =
+        HEAD
+            + def
+            + device(1, 600, "    <ref name=\"37\"/>\n")
+            + device(2, 600, "    <ref name=\"37\"/>\n")
+            + device(
+                3,
+                601,
+                "    <ref name=\"37\"/>\n"
+                    + "    <single_mapping origin_block=\"5000\" data_block=\"1\" time=\"1\"/>\n")
+            + "</superblock>\n";
+    MemoryBlockDevice dev = restore(xml, 64, Restorer.Options.NONE);
+    Superblock sb = ImageVerifier.verify(dev);
+    // 3 shared leaves (252, 174, 174) + device 3 takes them too, then a leaf of its own would be
+    // under-full, so its last shared leaf is copied and re-packed with the extra mapping.
+    assertEquals(600, sb.dataSmRoot().nrAllocated() - 1);
+    String expanded = dump(dev);
+    StringBuilder plain = new StringBuilder(HEAD);
+    for (int d = 1; d <= 3; d++) {
+      StringBuilder body = new StringBuilder();
+      for (int i = 0; i < 600; i++) {
+        body.append("    <single_mapping origin_block=\"")
+            .append(i)
+            .append("\" data_block=\"")
+            .append(i + 200)
+            .append("\" time=\"0\"/>\n");
+      }
+      if (d == 3) {
+        body.append("    <single_mapping origin_block=\"5000\" data_block=\"1\" time=\"1\"/>\n");
+      }
+      plain.append(device(d, d == 3 ? 601 : 600, body.toString()));
+    }
+    plain.append("</superblock>\n");
+    // Unshared, the same pool dumps the same but needs more metadata blocks than shared.
+    MemoryBlockDevice unshared = restore(plain.toString(), 64, Restorer.Options.NONE);
+    assertEquals(dump(unshared), expanded);
+    assertTrue(
+        MetadataReader.readSuperblock(unshared).metadataSmRoot().nrAllocated()
+            > sb.metadataSmRoot().nrAllocated() + 4);
+  }
+
+  @Test
+  void restore_unusedDef_isFreedWithItsDataReferences() throws IOException {
+    String xml =
+        HEAD
+            + "  <def name=\"x\">\n"
+            + "    <range_mapping origin_begin=\"0\" data_begin=\"100\" length=\"10\" time=\"0\"/>\n"
+            + "  </def>\n"
+            + device(1, 0, "")
+            + "</superblock>\n";
+    MemoryBlockDevice dev = restore(xml, 32, Restorer.Options.NONE);
+    Superblock sb = ImageVerifier.verify(dev);
+    assertEquals(0, sb.dataSmRoot().nrAllocated());
+  }
+
+  @Test
+  void restore_overrides_transactionMax_blockSizeReplaced_nrDataBlocksMaxWithBitmaps()
+      throws IOException {
+    MemoryBlockDevice dev = restore(EXAMPLE, 64, new Restorer.Options(1L, 256L, 50000L));
+    Superblock sb = ImageVerifier.verify(dev);
+    assertEquals(2, sb.transactionId(), "the larger of XML 2 and override 1");
+    assertEquals(256, sb.dataBlockSize());
+    assertEquals(50000, sb.dataSmRoot().nrBlocks());
+    dev = restore(EXAMPLE, 64, new Restorer.Options(9L, null, 10L));
+    sb = ImageVerifier.verify(dev);
+    assertEquals(9, sb.transactionId());
+    assertEquals(1024, sb.dataSmRoot().nrBlocks(), "the larger of XML 1024 and override 10");
+  }
+
+  @Test
+  void restore_emptyPool_andDeviceWithoutMappings() throws IOException {
+    String xml = HEAD + device(7, 0, "") + "</superblock>\n";
+    MemoryBlockDevice dev = restore(xml, 10, Restorer.Options.NONE);
+    ImageVerifier.verify(dev);
+    assertEquals(xml.replace("version=\"2\"", "version=\"2\""), dump(dev));
+    MemoryBlockDevice empty = restore(HEAD + "</superblock>\n", 10, Restorer.Options.NONE);
+    ImageVerifier.verify(empty);
+  }
+
+  private final java.util.List<String> expectedMessages = new java.util.ArrayList<>();
+  private final java.util.List<String> actualMessages = new java.util.ArrayList<>();
+
+  private void assertRejected(String xml, String message) throws IOException {
+    MemoryBlockDevice dev = restore(EXAMPLE, 64, Restorer.Options.NONE);
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                Restorer.restore(
+                    new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)),
+                    dev,
+                    Restorer.Options.NONE));
+    expectedMessages.add(message);
+    actualMessages.add(e.getMessage());
+    assertFalse(Superblock.checksumOk(dev.read(0)), "no valid superblock left behind");
+  }
+
+  @Test
+  void restore_semanticErrors_areOneLineWithPosition_andLeaveNoSuperblock() throws IOException {
+    assertRejected(
+        HEAD + device(1, 0, "") + device(1, 0, "") + "</superblock>",
+        "duplicated device id 1 at line 4, column 3");
+    assertRejected(
+        HEAD
+            + device(
+                1,
+                0,
+                "<range_mapping origin_begin=\"0\" data_begin=\"0\" length=\"4\" time=\"0\"/>\n"
+                    + "<single_mapping origin_block=\"3\" data_block=\"9\" time=\"0\"/>\n")
+            + "</superblock>",
+        "overlapping mappings: thin block 3 of device 1 is already mapped at line 4, column 1");
+    assertRejected(
+        HEAD
+            + device(
+                1,
+                0,
+                "<single_mapping origin_block=\"5\" data_block=\"9\" time=\"0\"/>\n"
+                    + "<single_mapping origin_block=\"3\" data_block=\"9\" time=\"0\"/>\n")
+            + "</superblock>",
+        "keys out of order: thin block 3 of device 1 comes after thin block 5 at line 4, column 1");
+    assertRejected(
+        HEAD
+            + device(
+                1,
+                0,
+                "<range_mapping origin_begin=\"0\" data_begin=\"1020\" length=\"10\" time=\"0\"/>\n")
+            + "</superblock>",
+        "block out of bounds: device 1 maps thin block 4 to data block 1024,"
+            + " but the pool has 1024 data blocks at line 3, column 1");
+    assertRejected(
+        HEAD
+            + device(
+                1, 0, "<single_mapping origin_block=\"5\" data_block=\"9\" time=\"16777216\"/>\n")
+            + "</superblock>",
+        "mapping time 16777216 of device 1 does not fit in 24 bits at line 3, column 1");
+    assertRejected(
+        HEAD + device(1, 0, "<ref name=\"nope\"/>\n") + "</superblock>",
+        "Couldn't find sub tree 'nope' at line 3, column 1");
+    assertRejected(
+        HEAD.replace("\"128\"", "\"100\"") + "</superblock>",
+        "invalid data block size 100: it must be a multiple of 128 sectors between 128 and"
+            + " 2097152 at line 1, column 1");
+    assertRejected(
+        HEAD + "  <def name=\"a\">\n  </def>\n  <def name=\"a\">\n  </def>\n</superblock>",
+        "duplicated def 'a' at line 4, column 3");
+    assertEquals(String.join("\n", expectedMessages), String.join("\n", actualMessages));
+  }
+
+  @Test
+  void restore_tooSmallForTheContent_outOfMetadataSpace_noSuperblock() throws IOException {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 3000; i++) {
+      body.append("<single_mapping origin_block=\"")
+          .append(i)
+          .append("\" data_block=\"")
+          .append(i % 1024)
+          .append("\" time=\"0\"/>\n");
+    }
+    String xml = HEAD + device(1, 3000, body.toString()) + "</superblock>\n";
+    MemoryBlockDevice dev = restore(EXAMPLE, 12, Restorer.Options.NONE);
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                Restorer.restore(
+                    new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)),
+                    dev,
+                    Restorer.Options.NONE));
+    assertEquals("out of metadata space", e.getMessage());
+    assertFalse(Superblock.checksumOk(dev.read(0)));
+    // A data space map bigger than the output is refused before anything is written.
+    int[] writes = {0};
+    MemoryBlockDevice mem = new MemoryBlockDevice(12);
+    org.thinmeta.pdata.io.BlockDevice small =
+        new org.thinmeta.pdata.io.BlockDevice() {
+          @Override
+          public long nrBlocks() {
+            return mem.nrBlocks();
+          }
+
+          @Override
+          public java.nio.ByteBuffer read(long location) throws IOException {
+            return mem.read(location);
+          }
+
+          @Override
+          public void write(long location, java.nio.ByteBuffer block) throws IOException {
+            writes[0]++;
+            mem.write(location, block);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public boolean readOnly() {
+            return false;
+          }
+
+          @Override
+          public String description() {
+            return "counting";
+          }
+
+          @Override
+          public void close() {}
+        };
+    IOException e2 =
+        assertThrows(
+            IOException.class,
+            () ->
+                new Restorer(small, new Restorer.Options(null, null, 1L << 30))
+                    .superblockBegin(
+                        new org.thinmeta.thin.ir.SuperblockInfo(
+                            "", 0, 0, null, null, 128, 1, null)));
+    assertEquals("out of metadata space", e2.getMessage());
+    assertEquals(0, writes[0]);
+  }
+
+  @Test
+  void restore_incompleteInput_rejected() throws IOException {
+    assertThrows(InvalidInputException.class, () -> restore(HEAD, 16, Restorer.Options.NONE));
+  }
+}
