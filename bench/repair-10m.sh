@@ -47,9 +47,9 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 export JAVA_OPTS="${JAVA_OPTS:--Xmx512m}"
 fresh() { rm -f "$1"; truncate -s "$size" "$1"; }
-timeit() { # label, command...: prints wall seconds, user+sys seconds and peak RSS
-  local label=$1
-  shift
+timeit() { # label, tag, command...: prints wall seconds, user+sys seconds and peak RSS
+  local label=$1 tag=$2
+  shift 2
   sync
   cat "$img" > /dev/null # the input in the page cache for both tools
   /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" > /dev/null 2> "$work/err.txt" \
@@ -57,7 +57,7 @@ timeit() { # label, command...: prints wall seconds, user+sys seconds and peak R
   read -r secs user sys kb < "$work/time.txt"
   printf '  %-28s %6.2f s wall  %6.2f s cpu  peak RSS %4d MiB\n' "$label" "$secs" \
     "$(echo "$user + $sys" | bc)" $((kb / 1024))
-  echo "$secs" >> "$work/$2.times"
+  echo "$secs" >> "$work/$tag.times"
 }
 rm -f "$work"/*.times
 echo "wall times (JAVA_OPTS=$JAVA_OPTS):"
