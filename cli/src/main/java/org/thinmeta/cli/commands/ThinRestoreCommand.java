@@ -114,9 +114,14 @@ public final class ThinRestoreCommand extends ToolCommand {
               + ": it must be a multiple of 128 sectors between 128 and 2097152");
     }
     Restorer.Options options = new Restorer.Options(transactionId, dataBlockSize, nrDataBlocks);
-    try (InputStream xml = new BufferedInputStream(Files.newInputStream(in), 1 << 16);
+    org.thinmeta.pdata.Progress progress =
+        org.thinmeta.cli.support.ProgressReporter.of(ctx, quietFlag);
+    progress.begin("Restoring thin metadata", Files.size(in));
+    try (InputStream xml =
+            new org.thinmeta.cli.support.ProgressInputStream(
+                new BufferedInputStream(Files.newInputStream(in), 1 << 16), progress);
         FileBlockDevice dev = FileBlockDevice.open(out, FileBlockDevice.Mode.READ_WRITE, true)) {
-      Restorer.restore(xml, dev, options);
+      Restorer.restore(xml, ctx.device(dev), options);
     }
     return ExitStatus.OK;
   }
