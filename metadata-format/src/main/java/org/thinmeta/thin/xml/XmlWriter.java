@@ -11,6 +11,21 @@ import org.thinmeta.thin.ir.SuperblockInfo;
  * always present, a newline after every line including the last.
  */
 public final class XmlWriter implements MetadataVisitor {
+  private static final byte[] DEVICE = AsciiWriter.ascii("  <device dev_id=\"");
+  private static final byte[] MAPPED_BLOCKS = AsciiWriter.ascii("\" mapped_blocks=\"");
+  private static final byte[] TRANSACTION = AsciiWriter.ascii("\" transaction=\"");
+  private static final byte[] CREATION_TIME = AsciiWriter.ascii("\" creation_time=\"");
+  private static final byte[] SNAP_TIME = AsciiWriter.ascii("\" snap_time=\"");
+  private static final byte[] OPEN_END = AsciiWriter.ascii("\">\n");
+  private static final byte[] DEVICE_END = AsciiWriter.ascii("  </device>\n");
+  private static final byte[] SINGLE = AsciiWriter.ascii("    <single_mapping origin_block=\"");
+  private static final byte[] DATA_BLOCK = AsciiWriter.ascii("\" data_block=\"");
+  private static final byte[] RANGE = AsciiWriter.ascii("    <range_mapping origin_begin=\"");
+  private static final byte[] DATA_BEGIN = AsciiWriter.ascii("\" data_begin=\"");
+  private static final byte[] LENGTH = AsciiWriter.ascii("\" length=\"");
+  private static final byte[] TIME = AsciiWriter.ascii("\" time=\"");
+  private static final byte[] EMPTY_END = AsciiWriter.ascii("\"/>\n");
+
   private final AsciiWriter w;
 
   /** Writes to {@code out}; call {@link #superblockEnd} to flush. */
@@ -41,30 +56,30 @@ public final class XmlWriter implements MetadataVisitor {
 
   @Override
   public void deviceBegin(DeviceInfo d) throws IOException {
-    w.text("  <device dev_id=\"").num(d.devId());
-    w.text("\" mapped_blocks=\"").num(d.mappedBlocks());
-    w.text("\" transaction=\"").num(d.transaction());
-    w.text("\" creation_time=\"").num(d.creationTime());
-    w.text("\" snap_time=\"").num(d.snapTime());
-    w.text("\">\n");
+    w.bytes(DEVICE).num(d.devId());
+    w.bytes(MAPPED_BLOCKS).num(d.mappedBlocks());
+    w.bytes(TRANSACTION).num(d.transaction());
+    w.bytes(CREATION_TIME).num(d.creationTime());
+    w.bytes(SNAP_TIME).num(d.snapTime());
+    w.bytes(OPEN_END);
   }
 
   @Override
   public void deviceEnd() throws IOException {
-    w.text("  </device>\n");
+    w.bytes(DEVICE_END);
   }
 
   @Override
   public void map(long thinBegin, long dataBegin, long length, long time) throws IOException {
     if (length == 1) {
-      w.text("    <single_mapping origin_block=\"").num(thinBegin);
-      w.text("\" data_block=\"").num(dataBegin);
+      w.bytes(SINGLE).num(thinBegin);
+      w.bytes(DATA_BLOCK).num(dataBegin);
     } else {
-      w.text("    <range_mapping origin_begin=\"").num(thinBegin);
-      w.text("\" data_begin=\"").num(dataBegin);
-      w.text("\" length=\"").num(length);
+      w.bytes(RANGE).num(thinBegin);
+      w.bytes(DATA_BEGIN).num(dataBegin);
+      w.bytes(LENGTH).num(length);
     }
-    w.text("\" time=\"").num(time).text("\"/>\n");
+    w.bytes(TIME).num(time).bytes(EMPTY_END);
   }
 
   /** Writes out what is buffered (used when a dump stops on damage). */
