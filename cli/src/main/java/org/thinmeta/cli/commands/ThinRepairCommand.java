@@ -119,8 +119,8 @@ public final class ThinRepairCommand extends ToolCommand {
         FileBlockDevice dst = open(out, FileBlockDevice.Mode.READ_WRITE)) {
       plan =
           Repair.repair(
-              src,
-              dst,
+              ctx.device(src),
+              ctx.device(dst),
               new Salvager.Options(transactionId, dataBlockSize, nrDataBlocks),
               ProgressReporter.of(ctx, quietFlag));
     }
