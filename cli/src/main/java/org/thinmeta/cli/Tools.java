@@ -11,6 +11,7 @@ import org.thinmeta.cli.commands.ThinLsCommand;
 import org.thinmeta.cli.commands.ThinMetadataPackCommand;
 import org.thinmeta.cli.commands.ThinMetadataSizeCommand;
 import org.thinmeta.cli.commands.ThinMetadataUnpackCommand;
+import org.thinmeta.cli.commands.ThinRepairCommand;
 import org.thinmeta.cli.commands.ThinRestoreCommand;
 import org.thinmeta.cli.commands.ThinRmapCommand;
 import org.thinmeta.cli.commands.ThinTrimCommand;
@@ -32,6 +33,7 @@ public final class Tools {
     TOOLS.put("thin_metadata_size", ThinMetadataSizeCommand::new);
     TOOLS.put("thin_generate_metadata", ThinGenerateMetadataCommand::new);
     TOOLS.put("thin_restore", ThinRestoreCommand::new);
+    TOOLS.put("thin_repair", ThinRepairCommand::new);
   }
 
   private Tools() {}

@@ -16,6 +16,19 @@ public interface BlockDevice extends Closeable {
   ByteBuffer read(long location) throws IOException;
 
   /**
+   * Reads consecutive blocks starting at {@code start} into {@code dst} from its position up to its
+   * limit (a whole number of blocks), leaving the position at the limit. For sequential scans: the
+   * default reads block by block; file devices read the range at once, and when {@code dst} is a
+   * direct buffer aligned to 4096 bytes, without an intermediate copy.
+   */
+  default void readRange(long start, ByteBuffer dst) throws IOException {
+    int count = dst.remaining() / Blocks.BLOCK_SIZE;
+    for (int i = 0; i < count; i++) {
+      dst.put(read(start + i));
+    }
+  }
+
+  /**
    * Reads {@code count} consecutive blocks from {@code location} into one fresh little-endian
    * buffer, block {@code i} at byte {@code i * 4096} (read-ahead: one I/O instead of many). The
    * default reads them one by one.

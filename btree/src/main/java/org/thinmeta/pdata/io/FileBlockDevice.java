@@ -148,6 +148,27 @@ public final class FileBlockDevice implements BlockDevice {
   }
 
   @Override
+  public void readRange(long start, ByteBuffer dst) throws IOException {
+    int count = dst.remaining() / Blocks.BLOCK_SIZE;
+    if (start < 0 || count * Blocks.BLOCK_SIZE != dst.remaining() || start + count > nrBlocks) {
+      throw new IOException(
+          "blocks " + start + ".." + (start + count - 1) + " are beyond the end of " + description);
+    }
+    if (direct
+        && !(dst.isDirect() && dst.alignmentOffset(dst.position(), Blocks.BLOCK_SIZE) == 0)) {
+      ByteBuffer a =
+          ByteBuffer.allocateDirect(dst.remaining() + Blocks.BLOCK_SIZE)
+              .alignedSlice(Blocks.BLOCK_SIZE);
+      a.limit(dst.remaining());
+      readFully(a, start);
+      a.flip();
+      dst.put(a);
+      return;
+    }
+    readFully(dst, start);
+  }
+
+  @Override
   public ByteBuffer readRun(long location, int count) throws IOException {
     if (count <= 0 || location < 0 || location > nrBlocks - count) {
       throw new IOException(

@@ -50,6 +50,38 @@ class FileBlockDeviceTest {
   }
 
   @Test
+  void readRange_fillsHeapAndAlignedDirectBuffersLikeSingleReads() throws IOException {
+    Path f = dir.resolve("meta.bin");
+    Files.write(f, image(5, 0));
+    try (FileBlockDevice dev = FileBlockDevice.open(f, FileBlockDevice.Mode.READ_ONLY, true)) {
+      ByteBuffer heap = ByteBuffer.allocate(3 * Blocks.BLOCK_SIZE);
+      ByteBuffer direct =
+          ByteBuffer.allocateDirect(4 * Blocks.BLOCK_SIZE)
+              .alignedSlice(Blocks.BLOCK_SIZE)
+              .limit(3 * Blocks.BLOCK_SIZE);
+      for (ByteBuffer b : new ByteBuffer[] {heap, direct}) {
+        dev.readRange(2, b);
+        assertEquals(b.limit(), b.position());
+        for (int i = 0; i < 3; i++) {
+          assertEquals(i + 3, b.get(i * Blocks.BLOCK_SIZE));
+          assertEquals((byte) (0x80 | (i + 2)), b.get(i * Blocks.BLOCK_SIZE + 4095));
+        }
+      }
+      IOException e = assertThrows(IOException.class, () -> dev.readRange(3, heap.clear()));
+      assertEquals("blocks 3..5 are beyond the end of " + f, e.getMessage());
+    }
+  }
+
+  @Test
+  void defaultReadRange_readsBlockByBlock() throws IOException {
+    MemoryBlockDevice dev = MemoryBlockDevice.of(image(4, 0));
+    ByteBuffer b = ByteBuffer.allocate(2 * Blocks.BLOCK_SIZE);
+    dev.readRange(1, b);
+    assertEquals(2, b.get(0));
+    assertEquals(3, b.get(Blocks.BLOCK_SIZE));
+  }
+
+  @Test
   void regularFile_partialTrailingBlockIsIgnored() throws IOException {
     Path f = dir.resolve("meta.bin");
     Files.write(f, image(2, 4095));

@@ -125,7 +125,7 @@ public final class ThinCheckCommand extends ToolCommand {
     try (FileBlockDevice dev = FileBlockDevice.open(in, mode, !metadataSnap)) {
       try (org.thinmeta.pdata.io.BlockDevice tracked =
           org.thinmeta.cli.support.ProgressBlockDevice.track(
-              dev,
+              ctx.device(dev),
               org.thinmeta.cli.support.ProgressReporter.of(ctx, quietFlag),
               "Checking thin metadata")) {
         report = new ThinChecker(tracked, new Printer()).check(options);

@@ -12,12 +12,16 @@ import org.thinmeta.cli.support.ExitStatus;
 import org.thinmeta.cli.support.InputChecks;
 import org.thinmeta.cli.support.Messages;
 import org.thinmeta.cli.support.OutputFiles;
+import org.thinmeta.cli.support.ProgressReporter;
 import org.thinmeta.cli.support.ToolCommand;
 import org.thinmeta.cli.support.ToolException;
 import org.thinmeta.cli.support.Version;
 import org.thinmeta.pdata.io.DeviceBusyException;
 import org.thinmeta.pdata.io.FileBlockDevice;
+import org.thinmeta.repair.salvage.SalvagePlan;
+import org.thinmeta.repair.salvage.Salvager;
 import org.thinmeta.thin.format.Superblock;
+import org.thinmeta.thin.ir.DeviceInfo;
 import org.thinmeta.thin.ir.MetadataVisitor;
 import org.thinmeta.thin.ir.SuperblockInfo;
 import org.thinmeta.thin.read.Dumper;
@@ -58,6 +62,11 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
 
   @Option(names = "--metadata-snap-block", hidden = true)
   Long metadataSnapBlock;
+
+  @Option(
+      names = {"-r", "--repair"},
+      description = "Salvage damaged metadata and dump what thin_repair would write.")
+  boolean repair;
 
   @Option(
       names = "--dev-id",
@@ -129,8 +138,15 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
 
   @Override
   protected int run() throws Exception {
+    if (repair && metadataSnap) {
+      throw new ToolException(
+          "the argument '--repair' cannot be used with '--metadata-snap'", ExitStatus.USAGE);
+    }
     Path in = ctx.path(input);
     InputChecks.checkMetadataInput(in, true);
+    if (repair) {
+      return dumpRepaired(in);
+    }
     try (FileBlockDevice dev = openInput(in)) {
       Superblock live = MetadataReader.readSuperblock(dev);
       Superblock sb = live;
@@ -161,6 +177,83 @@ public final class ThinDumpCommand extends ToolCommand implements ArgsPreprocess
       }
     }
     return ExitStatus.OK;
+  }
+
+  private int dumpRepaired(Path in) throws Exception {
+    try (FileBlockDevice dev = openInput(in)) {
+      SalvagePlan plan =
+          Salvager.salvage(
+              dev,
+              new Salvager.Options(transactionId, dataBlockSize, nrDataBlocks),
+              ProgressReporter.of(ctx, quietFlag));
+      Set<Long> ids = devIds.isEmpty() ? null : new HashSet<>(devIds);
+      if (output == null) {
+        emit(plan, ids, ctx.out());
+      } else {
+        try (OutputFiles.Target t = OutputFiles.open(ctx.path(output))) {
+          emit(plan, ids, t.stream());
+          t.commit();
+        }
+      }
+      for (String line : plan.reportLines()) {
+        warn(line);
+      }
+    }
+    return ExitStatus.OK;
+  }
+
+  private void emit(SalvagePlan plan, Set<Long> ids, OutputStream out) throws IOException {
+    MetadataVisitor writer =
+        format == Format.xml ? new XmlWriter(out) : new HumanReadableWriter(out);
+    plan.emit(new DeviceFilter(writer, ids, skipMappings));
+    out.flush();
+  }
+
+  /** Passes on only the selected devices, optionally without their mappings. */
+  private static final class DeviceFilter implements MetadataVisitor {
+    private final MetadataVisitor out;
+    private final Set<Long> ids;
+    private final boolean skipMappings;
+    private boolean skipping;
+
+    DeviceFilter(MetadataVisitor out, Set<Long> ids, boolean skipMappings) {
+      this.out = out;
+      this.ids = ids;
+      this.skipMappings = skipMappings;
+    }
+
+    @Override
+    public void superblockBegin(SuperblockInfo sb) throws IOException {
+      out.superblockBegin(sb);
+    }
+
+    @Override
+    public void superblockEnd() throws IOException {
+      out.superblockEnd();
+    }
+
+    @Override
+    public void deviceBegin(DeviceInfo dev) throws IOException {
+      skipping = ids != null && !ids.contains(dev.devId());
+      if (!skipping) {
+        out.deviceBegin(dev);
+      }
+    }
+
+    @Override
+    public void deviceEnd() throws IOException {
+      if (!skipping) {
+        out.deviceEnd();
+      }
+      skipping = false;
+    }
+
+    @Override
+    public void map(long thinBegin, long dataBegin, long length, long time) throws IOException {
+      if (!skipping && !skipMappings) {
+        out.map(thinBegin, dataBegin, length, time);
+      }
+    }
   }
 
   /** Opens the input read-only; exclusively (refusing a live pool's metadata) unless -m. */

@@ -50,7 +50,7 @@ public final class ThinMetadataPackCommand extends ToolCommand {
     int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
     try (FileBlockDevice dev = FileBlockDevice.open(in, FileBlockDevice.Mode.READ_ONLY, true);
         OutputFiles.Target t = OutputFiles.open(out)) {
-      new Packer(threads).pack(dev, t.stream());
+      new Packer(threads).pack(ctx.device(dev), t.stream());
       t.commit();
     }
     return ExitStatus.OK;

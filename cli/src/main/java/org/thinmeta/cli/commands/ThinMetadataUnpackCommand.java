@@ -14,6 +14,7 @@ import org.thinmeta.cli.support.ExitStatus;
 import org.thinmeta.cli.support.ToolCommand;
 import org.thinmeta.cli.support.ToolException;
 import org.thinmeta.cli.support.Version;
+import org.thinmeta.pdata.io.BlockDevice;
 import org.thinmeta.pdata.io.Blocks;
 import org.thinmeta.pdata.io.FileBlockDevice;
 import org.thinmeta.thin.pack.PackHeader;
@@ -78,7 +79,7 @@ public final class ThinMetadataUnpackCommand extends ToolCommand {
     return ExitStatus.OK;
   }
 
-  private static void unpackToFile(Unpacker u, PackHeader h, Path out) throws IOException {
+  private void unpackToFile(Unpacker u, PackHeader h, Path out) throws IOException {
     Path abs = out.toAbsolutePath();
     // createFile (unlike createTempFile) gives the file the umask's permissions, as a plain
     // create would.
@@ -92,8 +93,9 @@ public final class ThinMetadataUnpackCommand extends ToolCommand {
           ch.write(ByteBuffer.allocate(Blocks.BLOCK_SIZE), (h.nrBlocks() - 1) * Blocks.BLOCK_SIZE);
         }
       }
-      try (FileBlockDevice dev =
+      try (FileBlockDevice opened =
           FileBlockDevice.open(tmp, FileBlockDevice.Mode.READ_WRITE, false)) {
+        BlockDevice dev = ctx.device(opened);
         u.unpackTo(dev);
         dev.flush();
       }
@@ -103,9 +105,11 @@ public final class ThinMetadataUnpackCommand extends ToolCommand {
     }
   }
 
-  private static void unpackToBlockDevice(Unpacker u, PackHeader h, Path out)
+  private void unpackToBlockDevice(Unpacker u, PackHeader h, Path out)
       throws IOException, ToolException {
-    try (FileBlockDevice dev = FileBlockDevice.open(out, FileBlockDevice.Mode.READ_WRITE, true)) {
+    try (FileBlockDevice opened =
+        FileBlockDevice.open(out, FileBlockDevice.Mode.READ_WRITE, true)) {
+      BlockDevice dev = ctx.device(opened);
       if (dev.nrBlocks() < h.nrBlocks()) {
         throw new ToolException(
             "output device too small: "

@@ -121,7 +121,7 @@ public final class ThinRestoreCommand extends ToolCommand {
             new org.thinmeta.cli.support.ProgressInputStream(
                 new BufferedInputStream(Files.newInputStream(in), 1 << 16), progress);
         FileBlockDevice dev = FileBlockDevice.open(out, FileBlockDevice.Mode.READ_WRITE, true)) {
-      Restorer.restore(xml, dev, options);
+      Restorer.restore(xml, ctx.device(dev), options);
     }
     return ExitStatus.OK;
   }

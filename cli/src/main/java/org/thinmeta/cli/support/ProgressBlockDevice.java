@@ -68,6 +68,11 @@ public final class ProgressBlockDevice implements BlockDevice {
   }
 
   @Override
+  public void writeBlocks(long location, ByteBuffer blocks, int count) throws IOException {
+    inner.writeBlocks(location, blocks, count);
+  }
+
+  @Override
   public void flush() throws IOException {
     inner.flush();
   }

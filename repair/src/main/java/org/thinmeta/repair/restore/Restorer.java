@@ -35,7 +35,8 @@ import org.thinmeta.thin.xml.XmlMetadataReader;
  * mapping tree is built bottom-up as its mappings arrive, {@code <def>} runs are written once and
  * shared by the devices that {@code <ref>} them, then the details and top-level trees, the data and
  * metadata space maps, and last the superblock (version 2, NEEDS_CHECK clear, no metadata
- * snapshot).
+ * snapshot). A device's {@code mapped_blocks} is counted from its mappings (as 0.9.0 does; 1.3.3
+ * copies the XML's value), so the details always agree with the trees.
  *
  * <p>Crash and failure safety: block 0 is zeroed and forced to disk before any other block is
  * written, and the superblock is written only after every other block has been forced; so an output
@@ -89,7 +90,10 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
   private long prevBegin;
   private long lastKey;
   private long sectionFirstKey;
+  private long sectionMappings;
   private final Set<Long> deviceIds = new HashSet<>();
+
+  /** Per def: {first key, last key, number of mappings}, or null if it has no mappings. */
   private final Map<String, long[]> defRanges = new HashMap<>();
 
   // Build state, on the builder thread (read by the caller only after the pipeline finished).
@@ -208,6 +212,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     }
     device = dev;
     anyKey = false;
+    sectionMappings = 0;
     pipeline.run(
         () -> builder = new BTreeBuilder(space, (k, v) -> data.inc(BlockTime.dataBlock(v))));
   }
@@ -218,6 +223,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
       throw new InvalidInputException("unexpected end of device");
     }
     DeviceInfo d = device;
+    long mapped = sectionMappings;
     device = null;
     pipeline.run(
         () -> {
@@ -226,8 +232,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
           devices.put(
               d.devId(),
               new Device(
-                  new DeviceDetails(
-                      d.mappedBlocks(), d.transaction(), d.creationTime(), d.snapTime()),
+                  new DeviceDetails(mapped, d.transaction(), d.creationTime(), d.snapTime()),
                   root));
         });
   }
@@ -240,6 +245,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     }
     defName = name;
     anyKey = false;
+    sectionMappings = 0;
     pipeline.run(
         () -> {
           defOut = new ArrayList<>();
@@ -253,7 +259,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
       throw new InvalidInputException("unexpected end of def");
     }
     String name = defName;
-    defRanges.put(name, anyKey ? new long[] {sectionFirstKey, lastKey} : null);
+    defRanges.put(name, anyKey ? new long[] {sectionFirstKey, lastKey, sectionMappings} : null);
     defName = null;
     pipeline.run(
         () -> {
@@ -278,6 +284,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
       return;
     }
     order(range[0], range[1]);
+    sectionMappings += range[2];
     pipeline.run(
         () -> {
           for (LeafRef leaf : defs.get(name)) {
@@ -318,6 +325,7 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
               + " data blocks");
     }
     order(thinBegin, thinLast);
+    sectionMappings += length;
     pipeline.map(thinBegin, dataBegin, length, time);
   }
 

@@ -132,6 +132,13 @@ class RestorerPropertyTest {
         out,
         Restorer.Options.NONE);
     ImageVerifier.verify(out);
+    org.thinmeta.repair.check.CheckReport report =
+        new org.thinmeta.repair.check.ThinChecker(out, org.thinmeta.repair.check.CheckListener.NONE)
+            .check(org.thinmeta.repair.check.CheckOptions.DEFAULT);
+    assertEquals(
+        org.thinmeta.repair.check.CheckReport.Outcome.CLEAN,
+        report.outcome(),
+        () -> report.problems().toString());
     Superblock sb = MetadataReader.readSuperblock(out);
     Collector c = new Collector();
     new Dumper(out).dump(sb, Dumper.info(sb), Dumper.Options.ALL, c);

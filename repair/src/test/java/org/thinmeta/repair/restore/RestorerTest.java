@@ -156,6 +156,27 @@ class RestorerTest {
   }
 
   @Test
+  void restore_mappedBlocks_countedFromTheMappings_notCopied() throws IOException {
+    String xml =
+        HEAD
+            + "  <def name=\"d\">\n"
+            + "    <range_mapping origin_begin=\"0\" data_begin=\"0\" length=\"7\" time=\"0\"/>\n"
+            + "  </def>\n"
+            + device(
+                1,
+                999,
+                "    <ref name=\"d\"/>\n"
+                    + "    <single_mapping origin_block=\"9\" data_block=\"9\" time=\"0\"/>\n")
+            + device(2, 0, "    <ref name=\"d\"/>\n")
+            + "</superblock>\n";
+    MemoryBlockDevice dev = restore(xml, 32, Restorer.Options.NONE);
+    ImageVerifier.verify(dev);
+    String out = dump(dev);
+    assertTrue(out.contains("<device dev_id=\"1\" mapped_blocks=\"8\""), out);
+    assertTrue(out.contains("<device dev_id=\"2\" mapped_blocks=\"7\""), out);
+  }
+
+  @Test
   void restore_emptyPool_andDeviceWithoutMappings() throws IOException {
     String xml = HEAD + device(7, 0, "") + "</superblock>\n";
     MemoryBlockDevice dev = restore(xml, 10, Restorer.Options.NONE);

@@ -6,8 +6,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
+import java.util.function.UnaryOperator;
 import org.thinmeta.cli.Main;
 import org.thinmeta.cli.support.ToolContext;
+import org.thinmeta.pdata.io.BlockDevice;
 
 /** Runs a tool in process through the real entry point and captures everything. */
 public final class Cli {
@@ -42,6 +44,19 @@ public final class Cli {
 
   /** Runs {@code tool args...} in {@code fs}, with {@code stdin} as standard input. */
   public static Result runIn(FileSystem fs, String stdin, String... args) {
+    return runWith(fs, stdin, UnaryOperator.identity(), args);
+  }
+
+  /**
+   * Runs {@code tool args...} in {@code fs} with every metadata device passed through {@code
+   * devices}.
+   */
+  public static Result runWith(FileSystem fs, UnaryOperator<BlockDevice> devices, String... args) {
+    return runWith(fs, "", devices, args);
+  }
+
+  private static Result runWith(
+      FileSystem fs, String stdin, UnaryOperator<BlockDevice> devices, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
@@ -53,7 +68,8 @@ public final class Cli {
                 errStream,
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 fs,
-                false));
+                false,
+                devices));
     errStream.flush();
     return new Result(status, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
   }

@@ -43,6 +43,31 @@ class ThinCheckJsonTest {
     assertEquals(lines.get(lines.size() - 1), doc.get("message").asText());
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "tmeta_with_corrupted_metadata_snap, metadata_snapshot:7:",
+    "corrupted_tmeta_with_metadata_snap, details_tree:6: top_level_tree:20:",
+    "tmeta_device_id_reuse_with_corrupted_thins, mapping_tree:1:1 device_mappings:1:1"
+  })
+  void damagedFixture_jsonNamesKindsBlocksAndDevices(String name, String expected)
+      throws Exception {
+    assumeTrue(Fixtures.available());
+
+    Cli.Result json = Cli.run("thin_check", "--format", "json", Fixtures.image(name).toString());
+
+    JsonNode doc = JSON.readTree(json.stdoutBytes());
+    List<String> found = new java.util.ArrayList<>();
+    for (JsonNode p : doc.get("problems")) {
+      found.add(
+          p.get("kind").asText()
+              + ":"
+              + (p.get("block").isNull() ? "" : p.get("block").asText())
+              + ":"
+              + (p.get("device").isNull() ? "" : p.get("device").asText()));
+    }
+    assertEquals(List.of(expected.split(" ")), found, json::toString);
+  }
+
   @Test
   void validFixture_isClean_withTheSuperblockFacts() throws Exception {
     assumeTrue(Fixtures.available());

@@ -28,7 +28,7 @@ class ThinRestoreTest {
   static final String XML =
       "<superblock uuid=\"\" time=\"1\" transaction=\"2\" flags=\"0\" version=\"1\""
           + " data_block_size=\"128\" nr_data_blocks=\"1024\">\n"
-          + "  <device dev_id=\"0\" mapped_blocks=\"6\" transaction=\"0\" creation_time=\"0\""
+          + "  <device dev_id=\"0\" mapped_blocks=\"5\" transaction=\"0\" creation_time=\"0\""
           + " snap_time=\"1\">\n"
           + "    <range_mapping origin_begin=\"0\" data_begin=\"0\" length=\"4\" time=\"0\"/>\n"
           + "    <single_mapping origin_block=\"10\" data_block=\"20\" time=\"0\"/>\n"
@@ -51,7 +51,7 @@ class ThinRestoreTest {
 
   @ParameterizedTest
   @MethodSource("valid")
-  void roundTrip_dumpRestoreDump_sameXml_andReferenceCheckPasses(String name, @TempDir Path dir)
+  void roundTrip_dumpRestoreDump_sameXml_andBothChecksPass(String name, @TempDir Path dir)
       throws Exception {
     assumeTrue(Fixtures.available(), "shared fixtures missing");
     Path image = Fixtures.image(name);
@@ -71,6 +71,8 @@ class ThinRestoreTest {
         dump.stdout().replaceFirst("version=\"[0-9]+\"", "version=\"2\"").getBytes(),
         again.stdoutBytes(),
         again::toString);
+    Cli.Result ours = Cli.run("thin_check", out.toString());
+    assertEquals(0, ours.status(), ours::toString);
     if (Reference.available()) {
       Cli.Result check = Reference.run("thin_check", out.toString());
       assertEquals(0, check.status(), check::toString);
@@ -142,12 +144,14 @@ class ThinRestoreTest {
     assertEquals(0, r.status(), r::toString);
     assertEquals(40960, Files.size(out), "not extended");
     Cli.Result d = Cli.run("thin_dump", out.toString());
+    // mapped_blocks is recomputed from the 5 mappings, as 0.9.0 does (the XML claims 6).
     assertEquals(
         XML.replace(
-            "transaction=\"2\" flags=\"0\" version=\"1\" data_block_size=\"128\""
-                + " nr_data_blocks=\"1024\"",
-            "transaction=\"7\" flags=\"0\" version=\"2\" data_block_size=\"256\""
-                + " nr_data_blocks=\"16000\""),
+                "transaction=\"2\" flags=\"0\" version=\"1\" data_block_size=\"128\""
+                    + " nr_data_blocks=\"1024\"",
+                "transaction=\"7\" flags=\"0\" version=\"2\" data_block_size=\"256\""
+                    + " nr_data_blocks=\"16000\"")
+            .replace("mapped_blocks=\"6\"", "mapped_blocks=\"5\""),
         d.stdout());
     if (Reference.available()) {
       Cli.Result check = Reference.run("thin_check", out.toString());

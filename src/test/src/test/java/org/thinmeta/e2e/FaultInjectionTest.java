@@ -1,0 +1,277 @@
+package org.thinmeta.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import java.nio.ByteBuffer;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.thinmeta.pdata.io.BlockDevice;
+import org.thinmeta.thin.format.Superblock;
+
+/**
+ * I/O faults injected under every writer on main (thin_check --clear-needs-check-flag and
+ * --auto-repair, thin_metadata_pack, thin_metadata_unpack): a one-line error, exit 64, the input
+ * untouched, and an output that is either absent or keeps its old valid metadata.
+ */
+class FaultInjectionTest {
+  private FileSystem fs;
+  private byte[] flagged;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    assumeTrue(Fixtures.available());
+    fs = Jimfs.newFileSystem(Configuration.unix());
+    byte[] img = Files.readAllBytes(Fixtures.image("tmeta"));
+    ByteBuffer sb =
+        Superblock.withFlags(ByteBuffer.wrap(img, 0, 4096).slice(), Superblock.NEEDS_CHECK);
+    flagged = img.clone();
+    sb.get(0, flagged, 0, 4096);
+  }
+
+  private static UnaryOperator<BlockDevice> fault(
+      FailingBlockDevice.Kind kind, long block, int afterWrites) {
+    return d -> new FailingBlockDevice(d, kind, block, afterWrites);
+  }
+
+  private static String message(FailingBlockDevice.Kind kind, long block) {
+    return switch (kind) {
+      case READ_ERROR, WRITE_ERROR -> "Input/output error";
+      case SHORT_READ -> "short read at block " + block + " of /img";
+      case ENOSPC -> "No space left on device";
+    };
+  }
+
+  @ParameterizedTest
+  @EnumSource(FailingBlockDevice.Kind.class)
+  void clearNeedsCheckFlag_faultAtTheSuperblock(FailingBlockDevice.Kind kind) throws Exception {
+    for (String flag : new String[] {"--clear-needs-check-flag", "--auto-repair"}) {
+      Path img = fs.getPath("/img");
+      Files.write(img, flagged);
+      Cli.Result r = Cli.runWith(fs, fault(kind, 0, 0), "thin_check", flag, "/img");
+      assertEquals(64, r.status(), () -> flag + " " + r);
+      assertEquals(message(kind, 0) + "\n", lastLine(r.stderr()), flag);
+      assertEquals(null, FuzzTest.problem("thin_check", r), r::toString);
+      // The pool keeps its old, valid superblock with needs_check still set.
+      assertArrayEquals(flagged, Files.readAllBytes(img), flag);
+      Cli.Result check = Cli.runIn(fs, "", "thin_check", "/img");
+      assertEquals(0, check.status(), check::toString);
+      assertEquals("needs_check flag is set in the superblock\n", firstLine(check.stderr()));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"READ_ERROR", "SHORT_READ"})
+  void clearNeedsCheckFlag_readFaultInAMappingNode_leavesTheFlag(FailingBlockDevice.Kind kind)
+      throws Exception {
+    Path img = fs.getPath("/img");
+    Files.write(img, flagged);
+    // Any block read after the superblock and the space maps: fail every read of one node.
+    long node = firstNode(flagged);
+    Cli.Result r =
+        Cli.runWith(fs, fault(kind, node, 0), "thin_check", "--clear-needs-check-flag", "/img");
+    assertEquals(64, r.status(), r::toString);
+    assertFalse(r.stderr().contains("Exception"), r::toString);
+    assertArrayEquals(flagged, Files.readAllBytes(img));
+  }
+
+  private static long firstNode(byte[] img) {
+    for (int b = 1; b < img.length / 4096; b++) {
+      ByteBuffer blk = ByteBuffer.wrap(img, b * 4096, 4096).slice();
+      if (org.thinmeta.pdata.checksum.Checksums.classify(blk)
+          == org.thinmeta.pdata.checksum.BlockKind.NODE) {
+        return b;
+      }
+    }
+    throw new AssertionError("no node");
+  }
+
+  private static String lastLine(String s) {
+    int nl = s.lastIndexOf('\n', s.length() - 2);
+    return s.substring(nl + 1);
+  }
+
+  private static long entries(FileSystem f) throws Exception {
+    try (Stream<Path> s = Files.list(f.getPath("/"))) {
+      return s.filter(p -> !p.toString().equals("/work")).count();
+    }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl + 1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"READ_ERROR", "SHORT_READ"})
+  void pack_readFault_leavesNoOutput(FailingBlockDevice.Kind kind) throws Exception {
+    Path img = fs.getPath("/img");
+    Files.write(img, flagged);
+    long node = firstNode(flagged);
+    Cli.Result r =
+        Cli.runWith(
+            fs, fault(kind, node, 0), "thin_metadata_pack", "-i", "/img", "-o", "/out.pack");
+    assertEquals(64, r.status(), r::toString);
+    assertEquals(message(kind, node) + "\n", r.stderr());
+    assertFalse(Files.exists(fs.getPath("/out.pack")));
+    assertArrayEquals(flagged, Files.readAllBytes(img));
+    assertEquals(1, entries(fs), "no temporary file left");
+  }
+
+  @Test
+  void pack_fullFileSystem_leavesNoOutput() throws Exception {
+    try (FileSystem small =
+        Jimfs.newFileSystem(
+            Configuration.unix().toBuilder()
+                .setBlockSize(4096)
+                .setMaxSize(flagged.length + 4096)
+                .build())) {
+      Files.write(small.getPath("/img"), flagged);
+      Cli.Result r = Cli.runIn(small, "", "thin_metadata_pack", "-i", "/img", "-o", "/out.pack");
+      assertEquals(64, r.status(), r::toString);
+      assertEquals("out of disk space\n", r.stderr());
+      assertFalse(Files.exists(small.getPath("/out.pack")));
+      assertArrayEquals(flagged, Files.readAllBytes(small.getPath("/img")));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"WRITE_ERROR", "ENOSPC"})
+  void unpack_writeFault_keepsTheOldOutput(FailingBlockDevice.Kind kind) throws Exception {
+    byte[] pack = Files.readAllBytes(Fixtures.kernelDir().resolve("tmeta.pack"));
+    Files.write(fs.getPath("/in.pack"), pack);
+    byte[] old = Files.readAllBytes(Fixtures.image("tmeta_with_empty_roots"));
+    Path out = fs.getPath("/out.bin");
+    for (int after : new int[] {0, 5}) {
+      Files.write(out, old);
+      Cli.Result r =
+          Cli.runWith(
+              fs,
+              fault(kind, -1, after),
+              "thin_metadata_unpack",
+              "-f",
+              "-i",
+              "/in.pack",
+              "-o",
+              "/out.bin");
+      assertEquals(64, r.status(), r::toString);
+      assertEquals(message(kind, 0) + "\n", r.stderr());
+      assertArrayEquals(old, Files.readAllBytes(out), "old output kept");
+      assertArrayEquals(pack, Files.readAllBytes(fs.getPath("/in.pack")));
+      assertEquals(2, entries(fs), "no temporary file left");
+    }
+  }
+
+  @Test
+  void unpack_truncatedPack_leavesNoOutput() throws Exception {
+    byte[] pack = Files.readAllBytes(Fixtures.kernelDir().resolve("tmeta.pack"));
+    byte[] cut = Arrays.copyOf(pack, pack.length / 2);
+    Files.write(fs.getPath("/in.pack"), cut);
+    Cli.Result r = Cli.runIn(fs, "", "thin_metadata_unpack", "-i", "/in.pack", "-o", "/out.bin");
+    assertEquals(64, r.status(), r::toString);
+    assertEquals("corrupt pack file: truncated chunk\n", r.stderr());
+    assertFalse(Files.exists(fs.getPath("/out.bin")));
+    assertArrayEquals(cut, Files.readAllBytes(fs.getPath("/in.pack")));
+  }
+
+  @Test
+  void unpack_fullFileSystem_leavesNoOutput() throws Exception {
+    byte[] pack = Files.readAllBytes(Fixtures.kernelDir().resolve("tmeta.pack"));
+    try (FileSystem small =
+        Jimfs.newFileSystem(
+            Configuration.unix().toBuilder()
+                .setBlockSize(4096)
+                .setMaxSize(pack.length + 1024 * 1024)
+                .build())) {
+      Files.write(small.getPath("/in.pack"), pack);
+      Cli.Result r =
+          Cli.runIn(small, "", "thin_metadata_unpack", "-i", "/in.pack", "-o", "/out.bin");
+      assertEquals(64, r.status(), r::toString);
+      assertEquals("out of disk space\n", r.stderr());
+      assertFalse(Files.exists(small.getPath("/out.bin")));
+      assertEquals(1, entries(small), "no temporary file left");
+    }
+  }
+
+  private byte[] restoreSetUp() throws Exception {
+    byte[] xml = Fixtures.stored("tmeta.dump.xml");
+    Files.write(fs.getPath("/in.xml"), xml);
+    return xml;
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"WRITE_ERROR", "ENOSPC"})
+  void restore_writeFaultAfterTheFirstWrite_leavesNoValidSuperblock(FailingBlockDevice.Kind kind)
+      throws Exception {
+    byte[] xml = restoreSetUp();
+    // After the superblock is invalidated: the first data write, a later one, the final superblock.
+    for (int[] at : new int[][] {{-1, 1}, {-1, 40}, {0, 1}}) {
+      Path out = fs.getPath("/out.bin");
+      Files.write(out, flagged);
+      Cli.Result r =
+          Cli.runWith(
+              fs, fault(kind, at[0], at[1]), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+      String where = "block " + at[0] + " after " + at[1] + " writes";
+      assertEquals(64, r.status(), () -> where + " " + r);
+      assertEquals(message(kind, 0) + "\n", r.stderr(), where);
+      byte[] now = Files.readAllBytes(out);
+      assertFalse(Superblock.checksumOk(ByteBuffer.wrap(now, 0, 4096).slice()), where);
+      Cli.Result check = Cli.runIn(fs, "", "thin_check", "/out.bin");
+      assertEquals(64, check.status(), where);
+      assertArrayEquals(xml, Files.readAllBytes(fs.getPath("/in.xml")), where);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"WRITE_ERROR", "ENOSPC"})
+  void restore_writeFaultAtTheFirstWrite_keepsTheOldMetadata(FailingBlockDevice.Kind kind)
+      throws Exception {
+    restoreSetUp();
+    Path out = fs.getPath("/out.bin");
+    Files.write(out, flagged);
+    Cli.Result r =
+        Cli.runWith(fs, fault(kind, -1, 0), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+    assertEquals(64, r.status(), r::toString);
+    assertEquals(message(kind, 0) + "\n", r.stderr());
+    assertArrayEquals(flagged, Files.readAllBytes(out));
+  }
+
+  @Test
+  void restore_truncatedXml_leavesNoValidSuperblock() throws Exception {
+    byte[] xml = restoreSetUp();
+    byte[] cut = Arrays.copyOf(xml, xml.length / 2);
+    Files.write(fs.getPath("/in.xml"), cut);
+    Path out = fs.getPath("/out.bin");
+    Files.write(out, flagged);
+    Cli.Result r = Cli.runIn(fs, "", "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+    assertEquals(64, r.status(), r::toString);
+    assertEquals(
+        "XML parse error at line 15222, column 55: Unexpected end-of-input when trying to parse"
+            + " START_ELEMENT\n",
+        r.stderr());
+    assertFalse(Superblock.checksumOk(ByteBuffer.wrap(Files.readAllBytes(out), 0, 4096).slice()));
+    assertArrayEquals(cut, Files.readAllBytes(fs.getPath("/in.xml")));
+  }
+}

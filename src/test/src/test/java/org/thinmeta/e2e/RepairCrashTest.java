@@ -1,0 +1,127 @@
+package org.thinmeta.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.thinmeta.pdata.Progress;
+import org.thinmeta.pdata.io.BlockDevice;
+import org.thinmeta.pdata.io.Blocks;
+import org.thinmeta.pdata.io.MemoryBlockDevice;
+import org.thinmeta.pdata.io.VolatileCacheDevice;
+import org.thinmeta.repair.salvage.Repair;
+import org.thinmeta.repair.salvage.Salvager;
+import org.thinmeta.thin.format.Superblock;
+import org.thinmeta.thin.read.Dumper;
+import org.thinmeta.thin.read.MetadataReader;
+import org.thinmeta.thin.xml.XmlWriter;
+
+/**
+ * Acceptance 4 of issue 5: a repair cut short by a power failure at any write or flush leaves the
+ * output either as it was (nothing reached the media yet), or without a valid superblock, or as the
+ * complete repaired pool. The output starts with another valid pool in it (the worst case: an old
+ * pool whose superblock must not survive next to half-written new trees), and the input is damaged,
+ * so that salvage (not just a copy) feeds the writer.
+ */
+class RepairCrashTest {
+  @TempDir Path tmp;
+
+  /**
+   * A damaged copy of {@code fixture}: device 1's second leaf destroyed, a copy of it elsewhere.
+   */
+  byte[] damagedInput(String fixture) throws IOException {
+    Path img = Fixtures.copyOf(fixture, tmp);
+    try (Surgery s = Surgery.open(img)) {
+      Surgery.NodeRef leaf = s.leaves(s.deviceRoots().get(1L)).get(1);
+      s.copyNode(leaf.loc());
+      s.scribble(leaf.loc());
+    }
+    return Files.readAllBytes(img);
+  }
+
+  static byte[] dump(BlockDevice dev) throws IOException {
+    Superblock sb = MetadataReader.readSuperblock(dev);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new Dumper(dev).dump(sb, Dumper.info(sb), Dumper.Options.ALL, new XmlWriter(out));
+    return out.toByteArray();
+  }
+
+  static boolean validSuperblock(byte[] image) {
+    return Superblock.checksumOk(
+        ByteBuffer.wrap(Arrays.copyOf(image, Blocks.BLOCK_SIZE))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"tmeta_with_shared_internal_root, 1", "tmeta_with_shared_internals_and_leaves, 23"})
+  void crashAtEveryWriteAndFlush_leavesTheOldOutputNoSuperblockOrTheWholeRepair(
+      String fixture, int stride) throws Exception {
+    assumeTrue(Fixtures.available(), "shared fixtures missing");
+    byte[] input = damagedInput(fixture);
+    byte[] old = Files.readAllBytes(Fixtures.image("tmeta_with_empty_roots"));
+    byte[] oldOutput = Arrays.copyOf(old, 16 << 20);
+
+    // An uninterrupted run: how many writes and flushes, and what the result dumps as.
+    VolatileCacheDevice clean = new VolatileCacheDevice(oldOutput, 0);
+    Repair.repair(MemoryBlockDevice.of(input), clean, Salvager.Options.NONE, Progress.NONE);
+    long writes = clean.writes();
+    long flushes = clean.flushes();
+    assertEquals(0, clean.cachedWrites(), "the repair forces everything it writes");
+    byte[] expected = dump(MemoryBlockDevice.of(clean.durableImage()));
+    assertTrue(writes > 20 && flushes >= 2, writes + " writes, " + flushes + " flushes");
+
+    int points = 0;
+    for (long seed = 1; seed <= 3; seed++) {
+      for (long n = 1; n <= writes + flushes; n += stride) {
+        VolatileCacheDevice out = new VolatileCacheDevice(oldOutput, seed * 7919 + n);
+        if (n <= writes) {
+          out.crashAtWrite(n);
+        } else {
+          out.crashAtFlush(n - writes);
+        }
+        assertThrows(
+            VolatileCacheDevice.CrashException.class,
+            () ->
+                Repair.repair(
+                    MemoryBlockDevice.of(input), out, Salvager.Options.NONE, Progress.NONE));
+        byte[] image = out.durableImage();
+        String where = fixture + ", seed " + seed + ", crash point " + n;
+        if (Arrays.equals(image, oldOutput)) {
+          // Nothing reached the media: only possible before the invalidation was forced.
+          assertTrue(out.flushes() <= 1, where + ": untouched output after a forced write");
+        } else if (validSuperblock(image)) {
+          assertArrayEquals(expected, dump(MemoryBlockDevice.of(image)), where);
+        }
+        points++;
+      }
+    }
+    assertTrue(points >= 60, points + " crash points");
+  }
+
+  @Test
+  void uninterruptedRepair_ofTheDamagedInput_keepsTheStaleCopysMappings() throws Exception {
+    assumeTrue(Fixtures.available(), "shared fixtures missing");
+    byte[] input = damagedInput("tmeta_with_shared_internal_root");
+    VolatileCacheDevice out = new VolatileCacheDevice(16 << 8, 0);
+    Repair.repair(MemoryBlockDevice.of(input), out, Salvager.Options.NONE, Progress.NONE);
+    out.flush();
+    assertEquals(
+        new String(
+            dump(
+                MemoryBlockDevice.of(
+                    Files.readAllBytes(Fixtures.image("tmeta_with_shared_internal_root"))))),
+        new String(dump(MemoryBlockDevice.of(out.durableImage()))));
+  }
+}
