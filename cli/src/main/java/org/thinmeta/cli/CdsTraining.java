@@ -40,11 +40,15 @@ final class CdsTraining {
     return 0;
   }
 
-  /** Restores a two-device pool into a temporary file, then checks, dumps and lists it. */
+  /**
+   * Restores a two-device pool into a temporary file, then checks, dumps, lists, compares,
+   * reverse-maps and repairs it.
+   */
   private static void workOnATinyPool() throws IOException {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("thinmeta-cds");
     java.nio.file.Path xml = dir.resolve("pool.xml");
     java.nio.file.Path meta = dir.resolve("pool.bin");
+    java.nio.file.Path repaired = dir.resolve("repaired.bin");
     try {
       java.nio.file.Files.writeString(
           xml,
@@ -69,9 +73,15 @@ final class CdsTraining {
       run("thin_check", m);
       run("thin_dump", m);
       run("thin_ls", "-o", "DEV,MAPPED,EXCLUSIVE_BLOCKS,SHARED_BLOCKS", m);
+      // The tools whose whole run on a big pool is shorter than class loading without the archive.
+      run("thin_delta", "--snap1", "1", "--snap2", "2", m);
+      run("thin_rmap", "--region", "0..1024", m);
+      java.nio.file.Files.write(repaired, new byte[64 * 4096]);
+      run("thin_repair", "-i", m, "-o", repaired.toString());
     } finally {
       java.nio.file.Files.deleteIfExists(xml);
       java.nio.file.Files.deleteIfExists(meta);
+      java.nio.file.Files.deleteIfExists(repaired);
       java.nio.file.Files.deleteIfExists(dir);
     }
   }
