@@ -235,14 +235,20 @@ public final class ThinCheckCommand extends ToolCommand {
     }
 
     @Override
-    public void message(Level level, String text) {
+    public boolean wants(Level level) {
       if (quietFlag) {
-        return;
+        return false;
       }
-      if (level == Level.INFO && verbose.length < 1) {
-        return;
-      }
-      if (level == Level.DEBUG && verbose.length < 2) {
+      return switch (level) {
+        case INFO -> verbose.length >= 1;
+        case DEBUG -> verbose.length >= 2;
+        default -> true;
+      };
+    }
+
+    @Override
+    public void message(Level level, String text) {
+      if (!wants(level)) {
         return;
       }
       PrintStream err = ctx.err();

@@ -29,4 +29,12 @@ public interface CheckListener {
 
   /** One line of output. */
   default void message(Level level, String text) {}
+
+  /**
+   * Whether messages of {@code level} are shown at all; lets the checker skip building lines that
+   * nobody reads (the timings of {@code -vv}).
+   */
+  default boolean wants(Level level) {
+    return true;
+  }
 }

@@ -105,8 +105,10 @@ public final class ThinChecker {
     /** A debug line with the time since the previous one. */
     private void timing(String what) {
       long now = System.nanoTime();
-      listener.message(
-          Level.DEBUG, String.format(Locale.ROOT, "%s: %.1f ms", what, (now - lastTime) / 1e6));
+      if (listener.wants(Level.DEBUG)) {
+        listener.message(
+            Level.DEBUG, String.format(Locale.ROOT, "%s: %.1f ms", what, (now - lastTime) / 1e6));
+      }
       lastTime = now;
     }
 
