@@ -2,22 +2,42 @@ package org.thinmeta.thin.inspect;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import org.thinmeta.thin.xml.AsciiWriter;
 
 /**
  * Writes thin_delta's XML (format doc §10.2): a {@code <superblock>} without version, one {@code
  * <diff>}, and either one empty element per delta or, verbose, {@code <range>}s grouped in a
  * container per run of one kind. Every line, the last included, ends with a newline (as 0.9.0).
+ *
+ * <p>Through {@link AsciiWriter}, as thin_dump: a delta of snapshots of scattered blocks is
+ * hundreds of thousands of short lines, and building them as strings was a large part of the run.
  */
 public final class DeltaXmlWriter implements MappingDelta.Sink {
-  private final OutputStream out;
+  private static final byte[][] OPEN = new byte[4][];
+  private static final byte[][] CONTAINER_OPEN = new byte[4][];
+  private static final byte[][] CONTAINER_CLOSE = new byte[4][];
+  private static final byte[] LENGTH = AsciiWriter.ascii("\" length=\"");
+  private static final byte[] END = AsciiWriter.ascii("\"/>\n");
+  private static final byte[] RANGE = AsciiWriter.ascii("      <range begin=\"");
+  private static final byte[] DATA_BEGIN = AsciiWriter.ascii("\" data_begin=\"");
+  private static final byte[] LEFT_DATA_BEGIN = AsciiWriter.ascii("\" left_data_begin=\"");
+  private static final byte[] RIGHT_DATA_BEGIN = AsciiWriter.ascii("\" right_data_begin=\"");
+
+  static {
+    for (MappingDelta.Kind k : MappingDelta.Kind.values()) {
+      OPEN[k.ordinal()] = AsciiWriter.ascii("    <" + name(k) + " begin=\"");
+      CONTAINER_OPEN[k.ordinal()] = AsciiWriter.ascii("    <" + name(k) + ">\n");
+      CONTAINER_CLOSE[k.ordinal()] = AsciiWriter.ascii("    </" + name(k) + ">\n");
+    }
+  }
+
+  private final AsciiWriter w;
   private final boolean verbose;
-  private final StringBuilder sb = new StringBuilder(1 << 16);
   private MappingDelta.Kind open;
 
   /** Writes to {@code out} (buffered here; flushed by {@link #end}). */
   public DeltaXmlWriter(OutputStream out, boolean verbose) {
-    this.out = out;
+    this.w = new AsciiWriter(out);
     this.verbose = verbose;
   }
 
@@ -37,48 +57,40 @@ public final class DeltaXmlWriter implements MappingDelta.Sink {
       String left,
       String right)
       throws IOException {
-    sb.append("<superblock uuid=\"\" time=\"").append(u(time));
-    sb.append("\" transaction=\"").append(u(transaction));
+    w.text("<superblock uuid=\"\" time=\"").num(time);
+    w.text("\" transaction=\"").num(transaction);
     if ((flags & 1) != 0) {
-      sb.append("\" flags=\"1");
+      w.text("\" flags=\"1");
     }
-    sb.append("\" data_block_size=\"").append(u(dataBlockSize));
-    sb.append("\" nr_data_blocks=\"").append(u(nrDataBlocks)).append("\">\n");
-    sb.append("  <diff ").append(left).append(' ').append(right).append(">\n");
-    drainIfBig();
+    w.text("\" data_block_size=\"").num(dataBlockSize);
+    w.text("\" nr_data_blocks=\"").num(nrDataBlocks).text("\">\n");
+    w.text("  <diff ").text(left).text(" ").text(right).text(">\n");
   }
 
   @Override
   public void segment(MappingDelta.Kind kind, long begin, long ld, long rd, long len)
       throws IOException {
-    String name = name(kind);
     if (!verbose) {
-      sb.append("    <").append(name).append(" begin=\"").append(u(begin));
-      sb.append("\" length=\"").append(u(len)).append("\"/>\n");
-      drainIfBig();
+      w.bytes(OPEN[kind.ordinal()]).num(begin).bytes(LENGTH).num(len).bytes(END);
       return;
     }
     if (open != kind) {
       closeContainer();
-      sb.append("    <").append(name).append(">\n");
+      w.bytes(CONTAINER_OPEN[kind.ordinal()]);
       open = kind;
     }
-    sb.append("      <range begin=\"").append(u(begin));
+    w.bytes(RANGE).num(begin);
     switch (kind) {
-      case LEFT_ONLY, SAME -> sb.append("\" data_begin=\"").append(u(ld));
-      case RIGHT_ONLY -> sb.append("\" data_begin=\"").append(u(rd));
-      case DIFFERENT -> {
-        sb.append("\" left_data_begin=\"").append(u(ld));
-        sb.append("\" right_data_begin=\"").append(u(rd));
-      }
+      case LEFT_ONLY, SAME -> w.bytes(DATA_BEGIN).num(ld);
+      case RIGHT_ONLY -> w.bytes(DATA_BEGIN).num(rd);
+      case DIFFERENT -> w.bytes(LEFT_DATA_BEGIN).num(ld).bytes(RIGHT_DATA_BEGIN).num(rd);
     }
-    sb.append("\" length=\"").append(u(len)).append("\"/>\n");
-    drainIfBig();
+    w.bytes(LENGTH).num(len).bytes(END);
   }
 
-  private void closeContainer() {
+  private void closeContainer() throws IOException {
     if (open != null) {
-      sb.append("    </").append(name(open)).append(">\n");
+      w.bytes(CONTAINER_CLOSE[open.ordinal()]);
       open = null;
     }
   }
@@ -86,9 +98,8 @@ public final class DeltaXmlWriter implements MappingDelta.Sink {
   /** Writes the closing lines and flushes. */
   public void end() throws IOException {
     closeContainer();
-    sb.append("  </diff>\n</superblock>\n");
-    drain();
-    out.flush();
+    w.text("  </diff>\n</superblock>\n");
+    w.flush();
   }
 
   private static String name(MappingDelta.Kind k) {
@@ -98,20 +109,5 @@ public final class DeltaXmlWriter implements MappingDelta.Sink {
       case SAME -> "same";
       case DIFFERENT -> "different";
     };
-  }
-
-  private static String u(long v) {
-    return Long.toUnsignedString(v);
-  }
-
-  private void drainIfBig() throws IOException {
-    if (sb.length() > (1 << 16)) {
-      drain();
-    }
-  }
-
-  private void drain() throws IOException {
-    out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
-    sb.setLength(0);
   }
 }

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * 32-bit arithmetic once they fit, and constant text is copied from cached bytes: on a dump of
  * millions of mappings these two calls are most of the formatting time.
  */
-final class AsciiWriter {
+public final class AsciiWriter {
   private static final byte[] TENS = new byte[100];
   private static final byte[] ONES = new byte[100];
 
@@ -25,11 +25,13 @@ final class AsciiWriter {
   private final byte[] buf = new byte[1 << 16];
   private int n;
 
-  AsciiWriter(OutputStream out) {
+  /** A writer buffering into {@code out}; {@link #flush} drains and flushes it. */
+  public AsciiWriter(OutputStream out) {
     this.out = out;
   }
 
-  AsciiWriter text(String s) throws IOException {
+  /** Writes {@code s}, whose characters are ASCII. */
+  public AsciiWriter text(String s) throws IOException {
     int len = s.length();
     if (n + len > buf.length) {
       drain();
@@ -45,7 +47,7 @@ final class AsciiWriter {
   }
 
   /** Writes {@code b} as is (constant text prepared with {@link #ascii}). */
-  AsciiWriter bytes(byte[] b) throws IOException {
+  public AsciiWriter bytes(byte[] b) throws IOException {
     int len = b.length;
     if (n + len > buf.length) {
       drain();
@@ -59,7 +61,8 @@ final class AsciiWriter {
     return this;
   }
 
-  AsciiWriter num(long v) throws IOException {
+  /** Writes {@code v} as an unsigned decimal. */
+  public AsciiWriter num(long v) throws IOException {
     if (n + 20 > buf.length) {
       drain();
     }
@@ -94,7 +97,7 @@ final class AsciiWriter {
   }
 
   /** The bytes of constant ASCII text, for {@link #bytes}. */
-  static byte[] ascii(String s) {
+  public static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -109,14 +112,16 @@ final class AsciiWriter {
     return len;
   }
 
-  void drain() throws IOException {
+  /** Hands the buffered bytes to the stream. */
+  public void drain() throws IOException {
     if (n > 0) {
       out.write(buf, 0, n);
       n = 0;
     }
   }
 
-  void flush() throws IOException {
+  /** Drains and flushes the stream. */
+  public void flush() throws IOException {
     drain();
     out.flush();
   }
