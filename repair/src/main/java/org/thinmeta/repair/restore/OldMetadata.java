@@ -25,7 +25,7 @@ import org.thinmeta.thin.format.Superblock;
  * space maps' roots) are added anyway, so that a space map that undercounts them does not get them
  * overwritten.
  */
-final class OldMetadata {
+public final class OldMetadata {
   private static final long PAIR_LOW_BITS = 0x5555555555555555L;
 
   private static final DamageSink THROW =
@@ -40,7 +40,7 @@ final class OldMetadata {
    * MetadataSpace.MAX_BLOCKS)} blocks (bit {@code b % 64} of word {@code b / 64}), or null if
    * {@code out} holds no valid metadata (or reading it failed).
    */
-  static long[] usedBlocks(BlockDevice out) {
+  public static long[] usedBlocks(BlockDevice out) {
     try {
       return read(out);
     } catch (IOException | RuntimeException e) {
