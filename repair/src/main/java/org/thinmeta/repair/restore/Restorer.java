@@ -38,9 +38,27 @@ import org.thinmeta.thin.xml.XmlMetadataReader;
  * snapshot). A device's {@code mapped_blocks} is counted from its mappings (as 0.9.0 does; 1.3.3
  * copies the XML's value), so the details always agree with the trees.
  *
- * <p>Crash and failure safety: block 0 is zeroed and forced to disk before any other block is
- * written, and the superblock is written only after every other block has been forced; so an output
- * whose run failed or was cut short never holds a superblock that looks valid.
+ * <p>Crash and failure safety: the new superblock is written at block 0 only after every other
+ * block of the new pool has been forced to disk, and is forced in turn. What happens before depends
+ * on what the output holds ({@link #prepareOutput}):
+ *
+ * <ul>
+ *   <li>Valid old metadata (a superblock with good checksum, magic and {@code blocknr}, whose
+ *       metadata space map's index and bitmaps read back with good checksums; see {@link
+ *       OldMetadata}): block 0 is not touched, and the new pool is allocated only in blocks the old
+ *       space map counts as free (never block 0, never a block of the old metadata, its metadata
+ *       snapshot included). A restore that fails or is cut short at any write or flush before the
+ *       new superblock leaves the old metadata exactly as it was; after it, the new pool. The new
+ *       pool's space map counts only its own blocks: the old ones are free in it.
+ *   <li>Valid old metadata, but the new pool does not fit in the blocks it leaves free: when the
+ *       allocator finds only old blocks free, block 0 is zeroed and forced, and from then on the
+ *       old blocks are used too. A failure or crash after that point leaves no valid superblock (or
+ *       the new pool, once its superblock is on disk); before it, the old metadata. An output too
+ *       small for the space maps alone is refused before anything is written.
+ *   <li>No valid old metadata (garbage, zeros, bad checksums, unreadable space map): block 0 is
+ *       zeroed and forced before any other block is written, and the whole device is used; an
+ *       output whose run failed or was cut short never holds a superblock that looks valid.
+ * </ul>
  *
  * <p>Events are validated on the caller's thread (so an input error is reported where it was read);
  * trees are built on a second thread ({@link BuildPipeline}). A restorer that is abandoned before
@@ -72,7 +90,11 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
 
   private final BlockDevice out;
   private final Options options;
+  private boolean prepared;
   private boolean invalidated;
+
+  /** The old metadata's blocks (a bit set) while they are kept intact, else null. */
+  private volatile long[] oldBlocks;
 
   private SuperblockInfo info;
   private long transactionId;
@@ -112,15 +134,16 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
   }
 
   /**
-   * Restores the XML in {@code xml} to {@code out}: invalidates the output's superblock first, so
-   * that any failure leaves nothing that looks like metadata.
+   * Restores the XML in {@code xml} to {@code out}: prepares the output first ({@link
+   * #prepareOutput}), so that any failure leaves either the old metadata or nothing that looks like
+   * metadata.
    *
    * @return the superblock written
    */
   public static Superblock restore(InputStream xml, BlockDevice out, Options options)
       throws IOException {
     try (Restorer r = new Restorer(out, options)) {
-      r.invalidate();
+      r.prepareOutput();
       XmlMetadataReader.read(xml, r);
       return r.result();
     }
@@ -150,13 +173,47 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     return written;
   }
 
+  /**
+   * Decides, once and before anything is written, how the output is overwritten: if it holds valid
+   * old metadata, its blocks are remembered and kept intact (block 0 is not written until the new
+   * superblock); otherwise block 0 is zeroed and forced to disk. Called by {@link #superblockBegin}
+   * if not earlier; a caller that may fail before the first event (e.g. while salvaging the input)
+   * calls it first, so that the outcome does not depend on where it failed.
+   */
+  public void prepareOutput() throws IOException {
+    if (prepared) {
+      return;
+    }
+    prepared = true;
+    oldBlocks = OldMetadata.usedBlocks(out);
+    if (oldBlocks == null) {
+      invalidate();
+    }
+  }
+
+  /** True if the output's old metadata is being kept intact (so far). */
+  public boolean keepsOldMetadata() {
+    return oldBlocks != null;
+  }
+
   /** Zeroes block 0 and forces it to disk, unless done already. */
-  public void invalidate() throws IOException {
+  private void invalidate() throws IOException {
     if (!invalidated) {
       out.write(0, Blocks.allocate());
       out.flush();
       invalidated = true;
     }
+  }
+
+  /**
+   * The new pool needs the old metadata's blocks: zeroes block 0 and forces it (with everything
+   * written so far) before any of them is overwritten. Runs on the thread that allocates.
+   */
+  private void giveUpOldMetadata() throws IOException {
+    writeBehind.write(0, Blocks.allocate());
+    writeBehind.flush();
+    invalidated = true;
+    oldBlocks = null;
   }
 
   /** True if {@code sectors} is a valid data block size: a multiple of 128 in [128, 2097152]. */
@@ -189,13 +246,16 @@ public final class Restorer implements MetadataVisitor, AutoCloseable {
     if (SpaceMapWriter.minimumBlocks(nrData, nrMeta) > nrMeta) {
       throw new OutOfMetadataSpaceException();
     }
-    invalidate();
+    prepareOutput();
     info = sb;
     dataBlockSize = dbs;
     transactionId = unsignedMax(sb.transaction(), options.transactionId());
     writeBehind = new WriteBehindDevice(out, WRITE_BEHIND_BLOCKS);
     space = new MetadataSpace(writeBehind);
     space.reserve(0);
+    if (oldBlocks != null) {
+      space.avoid(oldBlocks, this::giveUpOldMetadata);
+    }
     data = new DataCounts(nrData);
     pipeline = new BuildPipeline(this::build);
   }

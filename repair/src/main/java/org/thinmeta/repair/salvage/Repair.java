@@ -7,8 +7,11 @@ import org.thinmeta.repair.restore.Restorer;
 
 /**
  * thin_repair: salvage the input (see {@link Salvager}) and write the result as a fresh pool with
- * the restore engine. The output's superblock is invalidated before anything else, so a failed or
- * interrupted repair never leaves an output that looks like metadata.
+ * the restore engine. The output is prepared before the input is read ({@link
+ * Restorer#prepareOutput}): if it holds valid old metadata, that is kept intact until the repaired
+ * pool's superblock replaces it (unless the new pool needs its blocks); otherwise its superblock is
+ * invalidated first. So a failed or interrupted repair leaves either the old metadata or nothing
+ * that looks like metadata, and a completed one the whole repaired pool.
  */
 public final class Repair {
   private Repair() {}
@@ -22,7 +25,7 @@ public final class Repair {
       BlockDevice in, BlockDevice out, Salvager.Options options, Progress progress)
       throws IOException {
     try (Restorer restorer = new Restorer(out, Restorer.Options.NONE)) {
-      restorer.invalidate();
+      restorer.prepareOutput();
       SalvagePlan plan = Salvager.salvage(in, options, progress);
       plan.emit(restorer);
       restorer.result();

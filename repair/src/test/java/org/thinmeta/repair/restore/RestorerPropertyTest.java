@@ -132,6 +132,19 @@ class RestorerPropertyTest {
         out,
         Restorer.Options.NONE);
     ImageVerifier.verify(out);
+    assertPool(out, expected);
+    // Again over the pool just written: laid out around its blocks (or over them, where they do
+    // not leave room), with the same exact counts and mappings.
+    Restorer.restore(
+        new ByteArrayInputStream(xml.toString().getBytes(StandardCharsets.UTF_8)),
+        out,
+        Restorer.Options.NONE);
+    ImageVerifier.verify(out);
+    assertPool(out, expected);
+  }
+
+  private static void assertPool(MemoryBlockDevice out, TreeMap<Long, List<String>> expected)
+      throws IOException {
     org.thinmeta.repair.check.CheckReport report =
         new org.thinmeta.repair.check.ThinChecker(out, org.thinmeta.repair.check.CheckListener.NONE)
             .check(org.thinmeta.repair.check.CheckOptions.DEFAULT);

@@ -1,20 +1,32 @@
 package org.thinmeta.repair.restore;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.thinmeta.pdata.io.BlockDevice;
 import org.thinmeta.pdata.io.MemoryBlockDevice;
+import org.thinmeta.pdata.spacemap.IndexEntry;
+import org.thinmeta.repair.check.CheckListener;
+import org.thinmeta.repair.check.CheckOptions;
+import org.thinmeta.repair.check.CheckReport;
+import org.thinmeta.repair.check.ThinChecker;
 import org.thinmeta.thin.format.Superblock;
 import org.thinmeta.thin.ir.InvalidInputException;
 import org.thinmeta.thin.read.Dumper;
 import org.thinmeta.thin.read.MetadataReader;
+import org.thinmeta.thin.xml.XmlMetadataReader;
 import org.thinmeta.thin.xml.XmlWriter;
 
 class RestorerTest {
@@ -28,7 +40,7 @@ class RestorerTest {
     return dev;
   }
 
-  static String dump(MemoryBlockDevice dev) throws IOException {
+  static String dump(BlockDevice dev) throws IOException {
     Superblock sb = MetadataReader.readSuperblock(dev);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     new Dumper(dev).dump(sb, Dumper.info(sb), Dumper.Options.ALL, new XmlWriter(out));
@@ -189,23 +201,168 @@ class RestorerTest {
   private final java.util.List<String> expectedMessages = new java.util.ArrayList<>();
   private final java.util.List<String> actualMessages = new java.util.ArrayList<>();
 
+  /**
+   * Rejects {@code xml} twice: over valid old metadata, which must be left exactly as it was, and
+   * over an output whose old superblock is valid but whose space map is not, which must be left
+   * without a valid superblock.
+   */
   private void assertRejected(String xml, String message) throws IOException {
     MemoryBlockDevice dev = restore(EXAMPLE, 64, Restorer.Options.NONE);
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                Restorer.restore(
-                    new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)),
-                    dev,
-                    Restorer.Options.NONE));
+    byte[] before = dev.toByteArray();
+    IOException e = assertThrows(IOException.class, () -> restoreOver(dev, xml));
     expectedMessages.add(message);
     actualMessages.add(e.getMessage());
-    assertFalse(Superblock.checksumOk(dev.read(0)), "no valid superblock left behind");
+    assertOldMetadataIntact(before, dev);
+
+    MemoryBlockDevice broken = restore(EXAMPLE, 64, Restorer.Options.NONE);
+    breakMetadataSpaceMap(broken);
+    assertTrue(Superblock.checksumOk(broken.read(0)));
+    IOException e2 = assertThrows(IOException.class, () -> restoreOver(broken, xml));
+    assertEquals(e.getMessage(), e2.getMessage());
+    assertArrayEquals(new byte[4096], broken.read(0).array(), "block 0 zeroed");
+  }
+
+  static Superblock restoreOver(BlockDevice dev, String xml) throws IOException {
+    return Restorer.restore(
+        new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)), dev, Restorer.Options.NONE);
+  }
+
+  /** Spoils the checksum of the first metadata space-map bitmap (the superblock stays valid). */
+  static void breakMetadataSpaceMap(BlockDevice dev) throws IOException {
+    Superblock sb = MetadataReader.readSuperblock(dev);
+    IndexEntry first = IndexEntry.decode(dev.read(sb.metadataSmRoot().bitmapRoot()), 16);
+    ByteBuffer bitmap = dev.read(first.blockNr());
+    bitmap.put(4000, (byte) (bitmap.get(4000) ^ 0x40));
+    dev.write(first.blockNr(), bitmap);
+  }
+
+  /**
+   * Asserts that {@code dev} still holds the metadata the image {@code before} held: every block
+   * its space map counts (block 0 included) byte for byte, exact counts, the same dump.
+   */
+  static void assertOldMetadataIntact(byte[] before, BlockDevice dev) throws IOException {
+    long[] used = OldMetadata.usedBlocks(MemoryBlockDevice.of(before));
+    assertNotNull(used, "the old image holds valid metadata");
+    int kept = 0;
+    for (int b = 0; b < before.length / 4096; b++) {
+      if ((used[b >>> 6] & (1L << b)) != 0) {
+        assertArrayEquals(
+            Arrays.copyOfRange(before, b * 4096, (b + 1) * 4096),
+            dev.read(b).array(),
+            "old block " + b);
+        kept++;
+      }
+    }
+    assertTrue(kept > 5, kept + " old blocks");
+    ImageVerifier.verify(dev);
+    assertEquals(dump(MemoryBlockDevice.of(before)), dump(dev));
+  }
+
+  /** A device with {@code n} single mappings at every other thin block (one leaf per 252). */
+  static String sparseDevice(int id, int n, int dataOffset) {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      body.append("    <single_mapping origin_block=\"")
+          .append(2 * i)
+          .append("\" data_block=\"")
+          .append((dataOffset + i) % 1024)
+          .append("\" time=\"0\"/>\n");
+    }
+    return device(id, n, body.toString());
   }
 
   @Test
-  void restore_semanticErrors_areOneLineWithPosition_andLeaveNoSuperblock() throws IOException {
+  void restore_overValidOldMetadata_writesOnlyItsFreeBlocks_andCountsOnlyTheNewPool()
+      throws IOException {
+    String a = HEAD + sparseDevice(1, 1000, 0) + sparseDevice(2, 300, 5) + "</superblock>\n";
+    String b = HEAD + sparseDevice(3, 700, 9) + "</superblock>\n";
+    MemoryBlockDevice dev = restore(a, 64, Restorer.Options.NONE);
+    String expected = dump(restore(b, 64, Restorer.Options.NONE));
+    for (int round = 0; round < 3; round++) {
+      byte[] before = dev.toByteArray();
+      long[] old = OldMetadata.usedBlocks(dev);
+      String xml = round % 2 == 0 ? b : a;
+      Restorer r = new Restorer(dev, Restorer.Options.NONE);
+      r.prepareOutput();
+      XmlMetadataReader.read(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)), r);
+      r.close();
+      assertTrue(r.keepsOldMetadata(), "round " + round + ": the new pool fits beside the old");
+      Superblock sb = ImageVerifier.verify(dev);
+      assertEquals(
+          CheckReport.Outcome.CLEAN,
+          new ThinChecker(dev, CheckListener.NONE).check(CheckOptions.DEFAULT).outcome());
+      if (round == 0) {
+        assertEquals(expected, dump(dev));
+      }
+      long[] now = OldMetadata.usedBlocks(dev);
+      int newBlocks = 0;
+      for (int blk = 1; blk < 64; blk++) {
+        boolean wasOld = (old[blk >>> 6] & (1L << blk)) != 0;
+        boolean isNew = (now[blk >>> 6] & (1L << blk)) != 0;
+        assertFalse(wasOld && isNew, "round " + round + ": block " + blk + " in both pools");
+        if (wasOld) {
+          assertArrayEquals(
+              Arrays.copyOfRange(before, blk * 4096, (blk + 1) * 4096),
+              dev.read(blk).array(),
+              "round " + round + ": old block " + blk + " untouched");
+        }
+        newBlocks += isNew ? 1 : 0;
+      }
+      assertEquals(sb.metadataSmRoot().nrAllocated(), newBlocks + 1, "the new pool's blocks only");
+    }
+  }
+
+  @Test
+  void restore_overOldMetadataLeavingTooLittleFree_fallsBackToTheWholeDevice() throws IOException {
+    String a = HEAD + sparseDevice(1, 5000, 0) + "</superblock>\n";
+    String b = HEAD + sparseDevice(2, 3000, 3) + "</superblock>\n";
+    MemoryBlockDevice dev = restore(a, 40, Restorer.Options.NONE);
+    long oldUsed = MetadataReader.readSuperblock(dev).metadataSmRoot().nrAllocated();
+    Restorer r = new Restorer(dev, Restorer.Options.NONE);
+    r.prepareOutput();
+    assertTrue(r.keepsOldMetadata());
+    XmlMetadataReader.read(new ByteArrayInputStream(b.getBytes(StandardCharsets.UTF_8)), r);
+    r.close();
+    assertFalse(r.keepsOldMetadata(), "the old blocks were needed");
+    Superblock sb = ImageVerifier.verify(dev);
+    assertTrue(
+        oldUsed + sb.metadataSmRoot().nrAllocated() > 41,
+        oldUsed + " + " + sb.metadataSmRoot().nrAllocated() + " blocks do not fit in 40");
+    assertEquals(dump(restore(b, 40, Restorer.Options.NONE)), dump(dev));
+  }
+
+  @Test
+  void restore_overUnreadableOldMetadata_zeroesBlock0First() throws IOException {
+    MemoryBlockDevice dev = restore(EXAMPLE, 64, Restorer.Options.NONE);
+    breakMetadataSpaceMap(dev);
+    Restorer r = new Restorer(dev, Restorer.Options.NONE);
+    r.prepareOutput();
+    assertFalse(r.keepsOldMetadata());
+    assertArrayEquals(new byte[4096], dev.read(0).array());
+    r.close();
+    // Garbage and a superblock with a wrong blocknr are not metadata either.
+    MemoryBlockDevice garbage = new MemoryBlockDevice(16);
+    java.util.Random rnd = new java.util.Random(1);
+    for (int blk = 0; blk < 16; blk++) {
+      byte[] g = new byte[4096];
+      rnd.nextBytes(g);
+      garbage.write(blk, ByteBuffer.wrap(g));
+    }
+    assertNull(OldMetadata.usedBlocks(garbage));
+    MemoryBlockDevice moved = restore(EXAMPLE, 64, Restorer.Options.NONE);
+    assertNotNull(OldMetadata.usedBlocks(moved));
+    ByteBuffer sb = moved.read(0);
+    sb.putLong(8, 1);
+    org.thinmeta.pdata.checksum.Checksums.stamp(
+        sb, org.thinmeta.pdata.checksum.BlockKind.THIN_SUPERBLOCK);
+    moved.write(0, sb);
+    assertTrue(Superblock.checksumOk(moved.read(0)));
+    assertNull(OldMetadata.usedBlocks(moved));
+  }
+
+  @Test
+  void restore_semanticErrors_areOneLineWithPosition_andLeaveTheOldMetadataOrNoSuperblock()
+      throws IOException {
     assertRejected(
         HEAD + device(1, 0, "") + device(1, 0, "") + "</superblock>",
         "duplicated device id 1 at line 4, column 3");
@@ -266,6 +423,8 @@ class RestorerTest {
           .append("\" time=\"0\"/>\n");
     }
     String xml = HEAD + device(1, 3000, body.toString()) + "</superblock>\n";
+    // The old pool leaves one block free: the restore gives the old metadata up (block 0 zeroed)
+    // to use its blocks, and then runs out of space all the same.
     MemoryBlockDevice dev = restore(EXAMPLE, 12, Restorer.Options.NONE);
     IOException e =
         assertThrows(
@@ -277,6 +436,7 @@ class RestorerTest {
                     Restorer.Options.NONE));
     assertEquals("out of metadata space", e.getMessage());
     assertFalse(Superblock.checksumOk(dev.read(0)));
+    assertArrayEquals(new byte[4096], dev.read(0).array());
     // A data space map bigger than the output is refused before anything is written.
     int[] writes = {0};
     MemoryBlockDevice mem = new MemoryBlockDevice(12);

@@ -3,6 +3,7 @@ package org.thinmeta.e2e;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.common.jimfs.Configuration;
@@ -23,8 +24,9 @@ import org.thinmeta.thin.format.Superblock;
 
 /**
  * I/O faults injected under every writer on main (thin_check --clear-needs-check-flag and
- * --auto-repair, thin_metadata_pack, thin_metadata_unpack): a one-line error, exit 64, the input
- * untouched, and an output that is either absent or keeps its old valid metadata.
+ * --auto-repair, thin_metadata_pack, thin_metadata_unpack, thin_restore): a one-line error, exit
+ * 64, the input untouched, and an output that is either absent or keeps its old valid metadata (or,
+ * for thin_restore over an output without valid metadata, has no valid superblock).
  */
 class FaultInjectionTest {
   private FileSystem fs;
@@ -217,17 +219,68 @@ class FaultInjectionTest {
     return xml;
   }
 
+  /**
+   * {@code flagged} with its metadata space map's index block spoiled: the superblock is valid, but
+   * it is not metadata a restore can keep.
+   */
+  private byte[] unreadableSpaceMap() {
+    byte[] img = flagged.clone();
+    Superblock sb = Superblock.decode(ByteBuffer.wrap(img, 0, 4096).slice());
+    int index = (int) sb.metadataSmRoot().bitmapRoot() * 4096;
+    img[index + 2000] ^= 0x10;
+    return img;
+  }
+
+  /** Asserts that {@code now} holds the metadata of {@code flagged}, needs_check and all. */
+  private void assertOldMetadataKept(Path out, String where) throws Exception {
+    byte[] now = Files.readAllBytes(out);
+    assertArrayEquals(
+        Arrays.copyOf(flagged, 4096), Arrays.copyOf(now, 4096), where + ": old superblock kept");
+    Cli.Result check = Cli.runIn(fs, "", "thin_check", "/out.bin");
+    assertEquals(0, check.status(), () -> where + " " + check);
+    assertEquals("needs_check flag is set in the superblock\n", firstLine(check.stderr()), where);
+    Files.write(fs.getPath("/old.bin"), flagged);
+    Cli.Result oldDump = Cli.runIn(fs, "", "thin_dump", "/old.bin");
+    Cli.Result dump = Cli.runIn(fs, "", "thin_dump", "/out.bin");
+    assertEquals(0, dump.status(), () -> where + " " + dump);
+    assertArrayEquals(oldDump.stdoutBytes(), dump.stdoutBytes(), where + ": the old dump");
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = FailingBlockDevice.Kind.class,
       names = {"WRITE_ERROR", "ENOSPC"})
-  void restore_writeFaultAfterTheFirstWrite_leavesNoValidSuperblock(FailingBlockDevice.Kind kind)
-      throws Exception {
+  void restore_writeFaultAnywhere_overValidMetadata_keepsTheOldMetadata(
+      FailingBlockDevice.Kind kind) throws Exception {
     byte[] xml = restoreSetUp();
+    // The first write, a later one, the final superblock (block 0 is written only then).
+    for (int[] at : new int[][] {{-1, 0}, {-1, 1}, {-1, 40}, {0, 0}}) {
+      Path out = fs.getPath("/out.bin");
+      Files.write(out, flagged);
+      Cli.Result r =
+          Cli.runWith(
+              fs, fault(kind, at[0], at[1]), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+      String where = "block " + at[0] + " after " + at[1] + " writes";
+      assertEquals(64, r.status(), () -> where + " " + r);
+      assertEquals(message(kind, 0) + "\n", r.stderr(), where);
+      assertOldMetadataKept(out, where);
+      assertArrayEquals(xml, Files.readAllBytes(fs.getPath("/in.xml")), where);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"WRITE_ERROR", "ENOSPC"})
+  void restore_writeFaultAfterTheFirstWrite_overUnreadableMetadata_leavesNoValidSuperblock(
+      FailingBlockDevice.Kind kind) throws Exception {
+    byte[] xml = restoreSetUp();
+    byte[] unreadable = unreadableSpaceMap();
+    assertTrue(Superblock.checksumOk(ByteBuffer.wrap(unreadable, 0, 4096).slice()));
     // After the superblock is invalidated: the first data write, a later one, the final superblock.
     for (int[] at : new int[][] {{-1, 1}, {-1, 40}, {0, 1}}) {
       Path out = fs.getPath("/out.bin");
-      Files.write(out, flagged);
+      Files.write(out, unreadable);
       Cli.Result r =
           Cli.runWith(
               fs, fault(kind, at[0], at[1]), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
@@ -259,19 +312,26 @@ class FaultInjectionTest {
   }
 
   @Test
-  void restore_truncatedXml_leavesNoValidSuperblock() throws Exception {
+  void restore_truncatedXml_keepsValidOldMetadata_orLeavesNoValidSuperblock() throws Exception {
     byte[] xml = restoreSetUp();
     byte[] cut = Arrays.copyOf(xml, xml.length / 2);
     Files.write(fs.getPath("/in.xml"), cut);
     Path out = fs.getPath("/out.bin");
-    Files.write(out, flagged);
-    Cli.Result r = Cli.runIn(fs, "", "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
-    assertEquals(64, r.status(), r::toString);
-    assertEquals(
-        "XML parse error at line 15222, column 55: Unexpected end-of-input when trying to parse"
-            + " START_ELEMENT\n",
-        r.stderr());
-    assertFalse(Superblock.checksumOk(ByteBuffer.wrap(Files.readAllBytes(out), 0, 4096).slice()));
-    assertArrayEquals(cut, Files.readAllBytes(fs.getPath("/in.xml")));
+    for (boolean valid : new boolean[] {true, false}) {
+      Files.write(out, valid ? flagged : unreadableSpaceMap());
+      Cli.Result r = Cli.runIn(fs, "", "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+      assertEquals(64, r.status(), r::toString);
+      assertEquals(
+          "XML parse error at line 15222, column 55: Unexpected end-of-input when trying to parse"
+              + " START_ELEMENT\n",
+          r.stderr());
+      if (valid) {
+        assertOldMetadataKept(out, "truncated XML");
+      } else {
+        assertFalse(
+            Superblock.checksumOk(ByteBuffer.wrap(Files.readAllBytes(out), 0, 4096).slice()));
+      }
+      assertArrayEquals(cut, Files.readAllBytes(fs.getPath("/in.xml")));
+    }
   }
 }

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.thinmeta.thin.format.Superblock;
 
 /**
  * A real Linux dm-thin (in a QEMU VM, {@code ../shared/kernel-vm/}) accepts metadata written by our
@@ -128,9 +131,14 @@ class KernelAcceptsRestoreTest {
     return status[0] == 0 ? Files.readString(log) : Files.readString(log) + err;
   }
 
-  @Test
-  void kernelActivatesRestoredPool_readsEveryDevice_andSurvivesWritesThatBreakSharing()
-      throws Exception {
+  /**
+   * Also over another pool: the new pool is then written around the old one's blocks (not from
+   * block 1 on), and its space map counts the old blocks as free for the kernel to reuse.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void kernelActivatesRestoredPool_readsEveryDevice_andSurvivesWritesThatBreakSharing(
+      boolean overAnotherPool) throws Exception {
     assumeTrue(available(), "kernel-vm harness not set up (run ../shared/kernel-vm/setup.sh)");
     Path dir = Fixtures.scratch().resolve("kernel-accept");
     Files.createDirectories(dir);
@@ -141,8 +149,27 @@ class KernelAcceptsRestoreTest {
     try (RandomAccessFile f = new RandomAccessFile(meta.toFile(), "rw")) {
       f.setLength(8L << 20);
     }
+    if (overAnotherPool) {
+      Path other = dir.resolve("other.xml");
+      Files.writeString(
+          other,
+          pool()
+              .replace("dev_id=\"1\"", "dev_id=\"7\"")
+              .replace(range(1000, 600, 100, 1), range(1000, 600, 100, 1) + range(5000, 0, 900, 3)),
+          StandardCharsets.US_ASCII);
+      Cli.Result first = Cli.run("thin_restore", "-i", other.toString(), "-o", meta.toString());
+      assertEquals(0, first.status(), first::toString);
+    }
     Cli.Result r = Cli.run("thin_restore", "-i", xml.toString(), "-o", meta.toString());
     assertEquals(0, r.status(), r::toString);
+    if (overAnotherPool) {
+      Superblock sb =
+          Superblock.decode(
+              ByteBuffer.wrap(Files.readAllBytes(meta), 0, 4096)
+                  .slice()
+                  .order(java.nio.ByteOrder.LITTLE_ENDIAN));
+      assertTrue(sb.mappingRoot() > 20, "the new pool lies beyond the old: " + sb.mappingRoot());
+    }
     Path data = dir.resolve("data.bin");
     Files.deleteIfExists(data);
     writeData(data);

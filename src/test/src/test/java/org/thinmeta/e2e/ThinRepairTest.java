@@ -129,17 +129,43 @@ class ThinRepairTest {
   }
 
   @Test
-  void failedRepair_leavesNoValidSuperblockInAnOutputThatHadOne() throws Exception {
+  void failedRepair_keepsTheOutputsValidMetadata_orLeavesNoValidSuperblock() throws Exception {
     Path zero = tmp.resolve("zero.bin");
     Files.write(zero, new byte[4 << 20]);
+    // Over valid metadata: nothing was written (the salvage failed first), the old pool is intact.
     Path out = Fixtures.copyOf("tmeta_with_shared_internal_root", tmp);
+    byte[] before = Files.readAllBytes(out);
     assertTrue(validSuperblock(out));
     Cli.Result r =
         Cli.run(
             "thin_repair", "-i", zero.toString(), "-o", out.toString(), "--data-block-size", "128");
     assertEquals(64, r.status(), r::toString);
     assertEquals("no compatible roots found\n", r.stderr());
-    assertFalse(validSuperblock(out));
+    assertArrayEquals(before, Files.readAllBytes(out));
+    Cli.Result check = Cli.run("thin_check", out.toString());
+    assertEquals(0, check.status(), check::toString);
+
+    // Over a superblock whose space map is unreadable: block 0 is invalidated first.
+    Path broken =
+        Fixtures.copyOf(
+            "tmeta_with_shared_internal_root", Files.createDirectories(tmp.resolve("b")));
+    byte[] img = Files.readAllBytes(broken);
+    long index = java.nio.ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(208);
+    img[(int) index * 4096 + 2000] ^= 0x10;
+    Files.write(broken, img);
+    assertTrue(validSuperblock(broken));
+    r =
+        Cli.run(
+            "thin_repair",
+            "-i",
+            zero.toString(),
+            "-o",
+            broken.toString(),
+            "--data-block-size",
+            "128");
+    assertEquals(64, r.status(), r::toString);
+    assertEquals("no compatible roots found\n", r.stderr());
+    assertFalse(validSuperblock(broken));
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,7 +167,10 @@ class ThinRestoreTest {
       "<device dev_id=\"1\" mapped_blocks=\"0\" transaction=\"0\" creation_time=\"0\""
           + " snap_time=\"0\">";
 
-  /** Hostile or broken XML: one-line error, exit 64, and the old superblock is gone. */
+  /**
+   * Hostile or broken XML: one-line error, exit 64; an output with valid old metadata keeps it, any
+   * other output is left without a valid superblock.
+   */
   @ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource(
       delimiter = '|',
@@ -207,22 +211,74 @@ class ThinRestoreTest {
             + "</device></superblock>|overlapping mappings: thin block 4 of device 1 is already"
             + " mapped at line 1, column 241",
       })
-  void hostileXml_rejected_leavesNoValidSuperblock(String text, String message, @TempDir Path dir)
-      throws Exception {
+  void hostileXml_rejected_leavesTheOldMetadataOrNoValidSuperblock(
+      String text, String message, @TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.xml");
+    Files.writeString(bad, text);
+
+    // Over valid old metadata: the old pool is left exactly as it was.
     Path out = file(dir, "out.bin", 1 << 20);
     Cli.Result good = Cli.run("thin_restore", "-i", xml(dir, XML).toString(), "-o", out.toString());
     assertEquals(0, good.status(), good::toString);
-    Path bad = dir.resolve("bad.xml");
-    Files.writeString(bad, text);
+    byte[] before = Files.readAllBytes(out);
+    Cli.Result oldDump = Cli.run("thin_dump", out.toString());
+    assertEquals(0, oldDump.status(), oldDump::toString);
     Cli.Result r = Cli.run("thin_restore", "-i", bad.toString(), "-o", out.toString());
     assertEquals(64, r.status());
     assertEquals(message + "\n", r.stderr());
+    byte[] after = Files.readAllBytes(out);
+    assertArrayEquals(
+        Arrays.copyOf(before, 4096), Arrays.copyOf(after, 4096), "old superblock kept");
+    Cli.Result check = Cli.run("thin_check", out.toString());
+    assertEquals(0, check.status(), check::toString);
+    Cli.Result dump = Cli.run("thin_dump", out.toString());
+    assertEquals(oldDump.stdout(), dump.stdout());
+
+    // Over no valid metadata (random bytes): block 0 zeroed, nothing that looks like metadata.
+    Path junk = dir.resolve("junk.bin");
+    byte[] noise = new byte[1 << 20];
+    new java.util.Random(7).nextBytes(noise);
+    Files.write(junk, noise);
+    r = Cli.run("thin_restore", "-i", bad.toString(), "-o", junk.toString());
+    assertEquals(64, r.status());
+    assertEquals(message + "\n", r.stderr());
     byte[] block0 = new byte[4096];
-    try (RandomAccessFile f = new RandomAccessFile(out.toFile(), "r")) {
+    try (RandomAccessFile f = new RandomAccessFile(junk.toFile(), "r")) {
       f.readFully(block0);
     }
-    assertFalse(Superblock.checksumOk(ByteBuffer.wrap(block0)), "superblock invalidated");
-    Cli.Result dump = Cli.run("thin_dump", out.toString());
-    assertTrue(dump.status() != 0);
+    assertArrayEquals(new byte[4096], block0, "block 0 zeroed");
+    assertFalse(Superblock.checksumOk(ByteBuffer.wrap(block0)));
+    assertTrue(Cli.run("thin_dump", junk.toString()).status() != 0);
+  }
+
+  /**
+   * Restoring over another pool allocates around the old metadata (not contiguously), and the
+   * result still dumps back identically and passes thin_check (ours, and 0.9.0's if installed).
+   */
+  @ParameterizedTest
+  @MethodSource("valid")
+  void restoreOverAnotherPool_dumpsBack_andBothChecksPass(String name, @TempDir Path dir)
+      throws Exception {
+    assumeTrue(Fixtures.available(), "shared fixtures missing");
+    Cli.Result dump = Cli.run("thin_dump", Fixtures.image(name).toString());
+    assertEquals(0, dump.status(), dump::toString);
+    Path xml = dir.resolve(name + ".xml");
+    Files.write(xml, dump.stdoutBytes());
+    byte[] old = Files.readAllBytes(Fixtures.image("tmeta_with_metadata_snap"));
+    Path out = dir.resolve("out.bin");
+    Files.write(out, Arrays.copyOf(old, Math.max(old.length, 32 << 20)));
+    Cli.Result restore = Cli.run("thin_restore", "-i", xml.toString(), "-o", out.toString());
+    assertEquals(0, restore.status(), restore::toString);
+    Cli.Result again = Cli.run("thin_dump", out.toString());
+    assertEquals(
+        dump.stdout().replaceFirst("version=\"[0-9]+\"", "version=\"2\""),
+        again.stdout(),
+        again::toString);
+    Cli.Result ours = Cli.run("thin_check", out.toString());
+    assertEquals(0, ours.status(), ours::toString);
+    if (Reference.available()) {
+      Cli.Result check = Reference.run("thin_check", out.toString());
+      assertEquals(0, check.status(), check::toString);
+    }
   }
 }
