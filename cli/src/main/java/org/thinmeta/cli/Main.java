@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.util.Arrays;
-import java.util.function.Supplier;
 import org.thinmeta.cli.support.ArgsPreprocessor;
 import org.thinmeta.cli.support.ExitStatus;
 import org.thinmeta.cli.support.ToolCommand;
@@ -48,7 +47,7 @@ public final class Main {
       PrintStream ps = new PrintStream(ctx.out(), true, StandardCharsets.UTF_8);
       ps.println("Usage: thinmeta TOOL [OPTIONS]");
       ps.println("Tools:");
-      for (String name : Tools.all().keySet()) {
+      for (String name : Tools.names()) {
         ps.println("  " + name);
       }
       ps.flush();
@@ -72,12 +71,11 @@ public final class Main {
       ps.flush();
       return ExitStatus.OK;
     }
-    Supplier<ToolCommand> tool = Tools.all().get(name);
-    if (tool == null) {
+    ToolCommand command = Tools.create(name);
+    if (command == null) {
       ctx.err().println("Unknown tool '" + name + "'. Run thinmeta without arguments for a list.");
       return ExitStatus.USAGE;
     }
-    ToolCommand command = tool.get();
     command.setContext(ctx);
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     if (command instanceof ArgsPreprocessor p) {
