@@ -76,6 +76,14 @@ public interface BlockDevice extends Closeable {
   /** True if writes are refused. */
   boolean readOnly();
 
+  /**
+   * True if reads are served from memory without a system call (a memory-mapped file): reading
+   * ahead on other threads then costs more in hand-offs than it saves.
+   */
+  default boolean memoryMapped() {
+    return false;
+  }
+
   /** A description of the device for messages, e.g. its path. */
   String description();
 

@@ -336,6 +336,11 @@ public final class FileBlockDevice implements BlockDevice {
   }
 
   @Override
+  public boolean memoryMapped() {
+    return maps != null;
+  }
+
+  @Override
   public String description() {
     return description;
   }

@@ -83,6 +83,11 @@ public final class ProgressBlockDevice implements BlockDevice {
   }
 
   @Override
+  public boolean memoryMapped() {
+    return inner.memoryMapped();
+  }
+
+  @Override
   public String description() {
     return inner.description();
   }

@@ -293,12 +293,11 @@ public final class MappingDelta {
     if (d != null) {
       throw new CorruptMetadataException(withRange(d, range));
     }
-    int nr = n.nrEntries();
-    long[] keys = new long[nr];
-    long[] data = new long[nr];
-    for (int i = 0; i < nr; i++) {
-      keys[i] = n.key(i);
-      data[i] = BlockTime.dataBlock(n.valueU64(i));
+    // Bulk copies; the node is dropped here, so its cached arrays are ours to keep and change.
+    long[] keys = n.keys();
+    long[] data = n.valuesU64();
+    for (int i = 0; i < data.length; i++) {
+      data[i] = BlockTime.dataBlock(data[i]);
     }
     return new long[][] {keys, data};
   }
