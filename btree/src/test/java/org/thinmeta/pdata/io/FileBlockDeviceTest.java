@@ -148,6 +148,7 @@ class FileBlockDeviceTest {
     Path f = dir.resolve("meta.bin");
     Files.write(f, image(6, 0));
     try (FileBlockDevice dev = FileBlockDevice.open(f, FileBlockDevice.Mode.READ_ONLY, true)) {
+      assertTrue(dev.memoryMapped());
       ByteBuffer run = dev.readRun(1, 3);
       assertEquals(3 * Blocks.BLOCK_SIZE, run.remaining());
       assertEquals(ByteOrder.LITTLE_ENDIAN, run.order());
@@ -174,6 +175,23 @@ class FileBlockDeviceTest {
       }
       assertTrue(
           caught instanceof IOException || caught instanceof InternalError, String.valueOf(caught));
+    }
+  }
+
+  @Test
+  void onlySmallReadOnlyFilesAreMapped() throws IOException {
+    Path big = dir.resolve("big.bin");
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      raf.setLength((FileBlockDevice.MAX_MAPPED_BLOCKS + 1) * Blocks.BLOCK_SIZE); // sparse
+    }
+    try (FileBlockDevice dev = FileBlockDevice.open(big, FileBlockDevice.Mode.READ_ONLY, true)) {
+      assertFalse(dev.memoryMapped());
+      assertEquals(0, dev.read(FileBlockDevice.MAX_MAPPED_BLOCKS).get(0));
+    }
+    Path small = dir.resolve("small.bin");
+    Files.write(small, image(2, 0));
+    try (FileBlockDevice dev = FileBlockDevice.open(small, FileBlockDevice.Mode.READ_WRITE, true)) {
+      assertFalse(dev.memoryMapped());
     }
   }
 

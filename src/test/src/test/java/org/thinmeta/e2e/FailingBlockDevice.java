@@ -36,6 +36,11 @@ final class FailingBlockDevice implements BlockDevice {
     this.afterWrites = afterWrites;
   }
 
+  /** How many writes succeeded. */
+  synchronized int writes() {
+    return writes;
+  }
+
   /** How many operations failed. */
   synchronized int faults() {
     return faults;

@@ -13,13 +13,21 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.thinmeta.pdata.checksum.BlockKind;
+import org.thinmeta.pdata.checksum.Checksums;
 import org.thinmeta.pdata.io.BlockDevice;
+import org.thinmeta.pdata.io.MemoryBlockDevice;
+import org.thinmeta.pdata.spacemap.Bitmap;
+import org.thinmeta.pdata.spacemap.IndexEntry;
+import org.thinmeta.pdata.spacemap.SmRoot;
+import org.thinmeta.pdata.spacemap.SpaceMapReader;
 import org.thinmeta.thin.format.Superblock;
 
 /**
@@ -80,15 +88,88 @@ class FaultInjectionTest {
       names = {"READ_ERROR", "SHORT_READ"})
   void clearNeedsCheckFlag_readFaultInAMappingNode_leavesTheFlag(FailingBlockDevice.Kind kind)
       throws Exception {
+    for (String flag : new String[] {"--clear-needs-check-flag", "--auto-repair"}) {
+      Path img = fs.getPath("/img");
+      Files.write(img, flagged);
+      // Any block read after the superblock and the space maps: fail every read of one node.
+      long node = firstNode(flagged);
+      Cli.Result r = Cli.runWith(fs, fault(kind, node, 0), "thin_check", flag, "/img");
+      assertEquals(64, r.status(), () -> flag + " " + r);
+      assertFalse(r.stderr().contains("Exception"), r::toString);
+      assertArrayEquals(flagged, Files.readAllBytes(img), flag);
+    }
+  }
+
+  /**
+   * The flagged fixture with two leaks (a free metadata block and a free data block counted 1), so
+   * that --auto-repair has space-map blocks to rewrite before the superblock.
+   */
+  private byte[] leaky() throws Exception {
+    MemoryBlockDevice dev = MemoryBlockDevice.of(flagged.clone());
+    Superblock sb = Superblock.decode(dev.read(0));
+    for (SpaceMapReader.Kind kind : SpaceMapReader.Kind.values()) {
+      SmRoot root = kind == SpaceMapReader.Kind.DATA ? sb.dataSmRoot() : sb.metadataSmRoot();
+      SpaceMapReader r = new SpaceMapReader(dev, sb.metadataSmRoot().nrBlocks(), root, kind);
+      List<IndexEntry> index =
+          r.readIndex(
+              null,
+              d -> {
+                throw new AssertionError(d.describe());
+              });
+      ByteBuffer bitmap = r.readBitmap(0, index.get(0));
+      int free = (int) Math.min(root.nrBlocks(), Bitmap.ENTRIES_PER_BLOCK) - 1;
+      while (Bitmap.get(bitmap, free) != 0) {
+        free--;
+      }
+      Bitmap.set(bitmap, free, 1);
+      bitmap.putInt(0, Checksums.compute(bitmap, BlockKind.BITMAP));
+      dev.write(index.get(0).blockNr(), bitmap);
+    }
+    return dev.toByteArray();
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FailingBlockDevice.Kind.class,
+      names = {"WRITE_ERROR", "ENOSPC"})
+  void autoRepair_writeFaultAtEveryWrite_keepsTheOldMetadata(FailingBlockDevice.Kind kind)
+      throws Exception {
+    byte[] leaky = leaky();
     Path img = fs.getPath("/img");
-    Files.write(img, flagged);
-    // Any block read after the superblock and the space maps: fail every read of one node.
-    long node = firstNode(flagged);
-    Cli.Result r =
-        Cli.runWith(fs, fault(kind, node, 0), "thin_check", "--clear-needs-check-flag", "/img");
-    assertEquals(64, r.status(), r::toString);
-    assertFalse(r.stderr().contains("Exception"), r::toString);
-    assertArrayEquals(flagged, Files.readAllBytes(img));
+    Files.write(img, leaky);
+    Cli.Result before = Cli.runIn(fs, "", "thin_check", "/img");
+    // Leaks fail a plain check (non-fatal: --ignore-non-fatal-errors would pass it).
+    assertEquals(64, before.status(), before::toString);
+    assertTrue(before.stderr().contains("1 data blocks have leaked\n"), before::toString);
+    assertTrue(before.stderr().contains("1 metadata blocks have leaked\n"), before::toString);
+    // A run without faults: how many block writes the repair makes (space maps, then block 0).
+    FailingBlockDevice[] counting = new FailingBlockDevice[1];
+    Cli.Result ok =
+        Cli.runWith(
+            fs,
+            d -> counting[0] = new FailingBlockDevice(d, kind, -1, Integer.MAX_VALUE),
+            "thin_check",
+            "--auto-repair",
+            "/img");
+    assertEquals(0, ok.status(), ok::toString);
+    int writes = counting[0].writes();
+    assertTrue(writes >= 2, "auto-repair wrote " + writes + " blocks");
+    for (int n = 0; n < writes; n++) {
+      Files.write(img, leaky);
+      Cli.Result r = Cli.runWith(fs, fault(kind, -1, n), "thin_check", "--auto-repair", "/img");
+      String where = kind + " at write " + (n + 1) + " of " + writes;
+      assertEquals(64, r.status(), () -> where + ": " + r);
+      assertEquals(message(kind, 0) + "\n", lastLine(r.stderr()), where);
+      assertEquals(null, FuzzTest.problem("thin_check", r), r::toString);
+      // The superblock was never written: the old pool, flag and leaks as they were.
+      byte[] after = Files.readAllBytes(img);
+      assertArrayEquals(
+          Arrays.copyOf(leaky, 4096), Arrays.copyOf(after, 4096), where + ": block 0");
+      Cli.Result check = Cli.runIn(fs, "", "thin_check", "/img");
+      assertEquals(before.status(), check.status(), where);
+      assertEquals(before.stdout(), check.stdout(), where);
+      assertEquals(before.stderr(), check.stderr(), where);
+    }
   }
 
   private static long firstNode(byte[] img) {
