@@ -77,10 +77,11 @@ public interface BlockDevice extends Closeable {
   boolean readOnly();
 
   /**
-   * True if reads are served from memory without a system call (a memory-mapped file): reading
-   * ahead on other threads then costs more in hand-offs than it saves.
+   * True if every read goes to the device itself (O_DIRECT, no page cache) and pays its latency:
+   * then reading ahead on other threads is worth its hand-offs. Reads of a regular file come from
+   * the page cache, where they cost less than the hand-off.
    */
-  default boolean memoryMapped() {
+  default boolean directIo() {
     return false;
   }
 

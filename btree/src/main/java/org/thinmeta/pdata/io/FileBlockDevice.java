@@ -20,13 +20,6 @@ import java.util.stream.Stream;
  * Block device over positional {@link FileChannel} I/O. Works on regular files (on any {@link
  * java.nio.file.FileSystem}, so jimfs works) and on Linux block devices, which are opened with
  * O_DIRECT through aligned buffers and sized from sysfs, since their file length reads as 0.
- *
- * <p>A regular file of at most 1 GiB opened read-only is mapped into memory where its file system
- * allows it: reads then come from the page cache without a system call and a copy through a direct
- * buffer (on a 10-million-mapping check, 40,000 leaf reads) but one copy into the buffer returned.
- * A file that shrinks under a mapping makes a read fail with an {@link InternalError} from the JVM,
- * which {@link #read} turns into an {@link IOException}; O_DIRECT devices and writable files keep
- * positional I/O.
  */
 public final class FileBlockDevice implements BlockDevice {
   private static final int S_IFMT = 0170000;
@@ -41,16 +34,9 @@ public final class FileBlockDevice implements BlockDevice {
   private final ThreadLocal<ByteBuffer> aligned;
   private final ThreadLocal<ByteBuffer> alignedRun = new ThreadLocal<>();
 
-  /** Blocks per mapped chunk (1 GiB). */
-  private static final int CHUNK_SHIFT = 18;
-
-  /** The file mapped in chunks of {@code 1 << CHUNK_SHIFT} blocks, or null: positional reads. */
-  private final ByteBuffer[] maps;
-
   private FileBlockDevice(
       FileChannel channel, long nrBlocks, boolean readOnly, boolean direct, String description) {
     this.channel = channel;
-    this.maps = readOnly && !direct ? map(channel, nrBlocks) : null;
     this.nrBlocks = nrBlocks;
     this.readOnly = readOnly;
     this.direct = direct;
@@ -141,66 +127,10 @@ public final class FileBlockDevice implements BlockDevice {
     return nrBlocks;
   }
 
-  /**
-   * Largest file mapped (1 GiB): the pages a tool touches in a mapping count in its resident set,
-   * so a 4 GiB metadata file with 1.4 GiB in use showed a check of 1.5 GiB RSS; bigger files keep
-   * positional reads, where the same pages stay in the page cache only.
-   */
-  static final long MAX_MAPPED_BLOCKS = (1L << 30) / Blocks.BLOCK_SIZE;
-
-  /** Maps the whole file read-only, or returns null where that is not possible (e.g. jimfs). */
-  private static ByteBuffer[] map(FileChannel channel, long nrBlocks) {
-    if (nrBlocks == 0 || nrBlocks > MAX_MAPPED_BLOCKS) {
-      return null;
-    }
-    int chunks = (int) ((nrBlocks + (1L << CHUNK_SHIFT) - 1) >>> CHUNK_SHIFT);
-    ByteBuffer[] out = new ByteBuffer[chunks];
-    try {
-      for (int i = 0; i < chunks; i++) {
-        long first = (long) i << CHUNK_SHIFT;
-        long blocks = Math.min(1L << CHUNK_SHIFT, nrBlocks - first);
-        out[i] =
-            channel
-                .map(
-                    FileChannel.MapMode.READ_ONLY,
-                    first * Blocks.BLOCK_SIZE,
-                    blocks * Blocks.BLOCK_SIZE)
-                .order(ByteOrder.LITTLE_ENDIAN);
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      return null;
-    }
-    return out;
-  }
-
-  /**
-   * A copy of {@code count} mapped blocks from {@code location} in a new heap buffer (callers own
-   * what they read, as with positional reads), or null if they span chunks.
-   */
-  private ByteBuffer mapped(long location, int count) throws IOException {
-    int chunk = (int) (location >>> CHUNK_SHIFT);
-    int first = (int) (location & ((1 << CHUNK_SHIFT) - 1));
-    if (first + count > (1 << CHUNK_SHIFT)) {
-      return null;
-    }
-    int bytes = count * Blocks.BLOCK_SIZE;
-    ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    try {
-      out.put(0, maps[chunk], first * Blocks.BLOCK_SIZE, bytes);
-    } catch (InternalError e) {
-      // The JVM's report of a fault in a mapped page: the file shrank since it was mapped.
-      throw new IOException("read error at block " + location + " of " + description, e);
-    }
-    return out;
-  }
-
   @Override
   public ByteBuffer read(long location) throws IOException {
     if (location < 0 || location >= nrBlocks) {
       throw new IOException("block " + location + " is beyond the end of " + description);
-    }
-    if (maps != null) {
-      return mapped(location, 1);
     }
     ByteBuffer out = ByteBuffer.allocate(Blocks.BLOCK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     if (direct) {
@@ -243,12 +173,6 @@ public final class FileBlockDevice implements BlockDevice {
     if (count <= 0 || location < 0 || location > nrBlocks - count) {
       throw new IOException(
           "blocks " + location + "+" + count + " are beyond the end of " + description);
-    }
-    if (maps != null) {
-      ByteBuffer b = mapped(location, count);
-      if (b != null) {
-        return b;
-      }
     }
     int bytes = Math.multiplyExact(count, Blocks.BLOCK_SIZE);
     ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -343,8 +267,8 @@ public final class FileBlockDevice implements BlockDevice {
   }
 
   @Override
-  public boolean memoryMapped() {
-    return maps != null;
+  public boolean directIo() {
+    return direct;
   }
 
   @Override

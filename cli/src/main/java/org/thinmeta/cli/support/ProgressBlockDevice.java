@@ -83,8 +83,8 @@ public final class ProgressBlockDevice implements BlockDevice {
   }
 
   @Override
-  public boolean memoryMapped() {
-    return inner.memoryMapped();
+  public boolean directIo() {
+    return inner.directIo();
   }
 
   @Override

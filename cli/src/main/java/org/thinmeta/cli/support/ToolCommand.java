@@ -38,10 +38,6 @@ public abstract class ToolCommand implements Callable<Integer> {
       }
       error(Messages.of(e));
       return ExitStatus.FAILURE;
-    } catch (InternalError e) {
-      // The JVM's report of a fault in a memory-mapped read: the input shrank while it was read.
-      error("read error: the input changed size while it was read (" + Messages.of(e) + ")");
-      return ExitStatus.FAILURE;
     } catch (OutOfMemoryError e) {
       error("out of memory (raise the Java heap with JAVA_OPTS=-Xmx...)");
       return ExitStatus.FAILURE;
