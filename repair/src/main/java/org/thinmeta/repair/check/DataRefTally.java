@@ -68,7 +68,20 @@ final class DataRefTally implements SpaceMapCheck.Expected {
    */
   final class Batch {
     private final int shift = REGION_SHIFT + partitionShift;
-    private final int capacity = Math.max(256, BATCH / partitionLocks.length);
+
+    /**
+     * Increments held per partition: a share of {@link #BATCH}, but never more than the blocks a
+     * partition covers (a small pool's one partition would otherwise get 8 MiB per thread, whose
+     * allocation was most of a tiny pool's check).
+     */
+    private final int capacity =
+        (int)
+            Math.max(
+                256,
+                Math.min(
+                    BATCH / partitionLocks.length,
+                    Math.min(nrBlocks, (long) REGION_SIZE << partitionShift)));
+
     private final long[][] parts = new long[partitionLocks.length][];
     private final int[] sizes = new int[partitionLocks.length];
 
