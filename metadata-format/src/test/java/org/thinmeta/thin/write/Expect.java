@@ -7,7 +7,7 @@ import org.thinmeta.pdata.io.BlockDevice;
 import org.thinmeta.thin.format.DeviceDetails;
 
 /** Assertions that an image is consistent and holds what a {@link PoolModel} state says. */
-final class Expect {
+public final class Expect {
   private Expect() {}
 
   /** Differences between what the image holds and {@code want} (empty if they agree). */
@@ -68,7 +68,8 @@ final class Expect {
   }
 
   /** Audits {@code dev} and checks it against the committed model (and the held snapshot). */
-  static List<String> consistentWith(BlockDevice dev, PoolModel model) throws java.io.IOException {
+  public static List<String> consistentWith(BlockDevice dev, PoolModel model)
+      throws java.io.IOException {
     return consistentWith(Audit.run(dev), model.committed(), model.committedHeld());
   }
 
