@@ -327,6 +327,23 @@ class FaultInjectionTest {
     assertArrayEquals(oldDump.stdoutBytes(), dump.stdoutBytes(), where + ": the old dump");
   }
 
+  /**
+   * Restores /in.xml onto /out.bin (first filled with {@code image}) with a {@code kind} fault at
+   * block {@code at[0]} (any if negative) after {@code at[1]} writes; asserts exit 64 and the I/O
+   * message alone on stderr, and returns where the fault was, for messages.
+   */
+  private String failingRestore(FailingBlockDevice.Kind kind, int[] at, byte[] image)
+      throws Exception {
+    Files.write(fs.getPath("/out.bin"), image);
+    Cli.Result r =
+        Cli.runWith(
+            fs, fault(kind, at[0], at[1]), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
+    String where = "block " + at[0] + " after " + at[1] + " writes";
+    assertEquals(64, r.status(), () -> where + " " + r);
+    assertEquals(message(kind, 0) + "\n", r.stderr(), where);
+    return where;
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = FailingBlockDevice.Kind.class,
@@ -337,13 +354,7 @@ class FaultInjectionTest {
     // The first write, a later one, the final superblock (block 0 is written only then).
     for (int[] at : new int[][] {{-1, 0}, {-1, 1}, {-1, 40}, {0, 0}}) {
       Path out = fs.getPath("/out.bin");
-      Files.write(out, flagged);
-      Cli.Result r =
-          Cli.runWith(
-              fs, fault(kind, at[0], at[1]), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
-      String where = "block " + at[0] + " after " + at[1] + " writes";
-      assertEquals(64, r.status(), () -> where + " " + r);
-      assertEquals(message(kind, 0) + "\n", r.stderr(), where);
+      String where = failingRestore(kind, at, flagged);
       assertOldMetadataKept(out, where);
       assertArrayEquals(xml, Files.readAllBytes(fs.getPath("/in.xml")), where);
     }
@@ -361,13 +372,7 @@ class FaultInjectionTest {
     // After the superblock is invalidated: the first data write, a later one, the final superblock.
     for (int[] at : new int[][] {{-1, 1}, {-1, 40}, {0, 1}}) {
       Path out = fs.getPath("/out.bin");
-      Files.write(out, unreadable);
-      Cli.Result r =
-          Cli.runWith(
-              fs, fault(kind, at[0], at[1]), "thin_restore", "-i", "/in.xml", "-o", "/out.bin");
-      String where = "block " + at[0] + " after " + at[1] + " writes";
-      assertEquals(64, r.status(), () -> where + " " + r);
-      assertEquals(message(kind, 0) + "\n", r.stderr(), where);
+      String where = failingRestore(kind, at, unreadable);
       byte[] now = Files.readAllBytes(out);
       assertFalse(Superblock.checksumOk(ByteBuffer.wrap(now, 0, 4096).slice()), where);
       Cli.Result check = Cli.runIn(fs, "", "thin_check", "/out.bin");
